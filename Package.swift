@@ -1,0 +1,128 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Settings shared by every target: Swift 6 language mode and the upcoming features of the house style.
+let settings: [SwiftSetting] = [
+  .swiftLanguageMode(.v6),
+  .enableUpcomingFeature("ExistentialAny"),
+  .enableUpcomingFeature("InternalImportsByDefault"),
+  .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+  name: "functions-host",
+  platforms: [.macOS(.v15)],
+  products: [
+    .library(name: "FunctionsRPC", targets: ["FunctionsRPC"]),
+    .library(name: "FunctionsHostCore", targets: ["FunctionsHostCore"]),
+    .library(name: "FunctionsHostHTTP", targets: ["FunctionsHostHTTP"]),
+    .library(name: "FunctionsPythonWorker", targets: ["FunctionsPythonWorker"]),
+    .executable(name: "functions-host", targets: ["functions-host"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+    .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
+    .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
+    .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+    .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+    .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+  ],
+  targets: [
+    .target(
+      name: "FunctionsRPC",
+      dependencies: [
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ],
+      swiftSettings: settings
+    ),
+    .target(
+      name: "FunctionsHostCore",
+      dependencies: [
+        "FunctionsRPC",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "Subprocess", package: "swift-subprocess"),
+        .product(name: "SystemPackage", package: "swift-system"),
+      ],
+      swiftSettings: settings
+    ),
+    .target(
+      name: "FunctionsHostHTTP",
+      dependencies: [
+        "FunctionsHostCore",
+        "FunctionsRPC",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ],
+      swiftSettings: settings
+    ),
+    .target(
+      name: "FunctionsPythonWorker",
+      dependencies: [
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Subprocess", package: "swift-subprocess"),
+      ],
+      resources: [
+        .embedInCode("Resources/worker.py"),
+        .embedInCode("Resources/requirements.txt"),
+        .embedInCode("Resources/FunctionRpc_pb2.py"),
+        .embedInCode("Resources/FunctionRpc_pb2_grpc.py"),
+        .embedInCode("Resources/ClaimsIdentityRpc_pb2.py"),
+        .embedInCode("Resources/NullableTypes_pb2.py"),
+      ],
+      swiftSettings: settings
+    ),
+    .executableTarget(
+      name: "functions-host",
+      dependencies: [
+        "FunctionsHostCore",
+        "FunctionsHostHTTP",
+        "FunctionsPythonWorker",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ],
+      swiftSettings: settings
+    ),
+    .testTarget(
+      name: "FunctionsHostCoreTests",
+      dependencies: ["FunctionsHostCore", "FunctionsRPC"],
+      swiftSettings: settings
+    ),
+    .testTarget(
+      name: "FunctionsHostHTTPTests",
+      dependencies: [
+        "FunctionsHostHTTP", "FunctionsHostCore", "FunctionsRPC",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
+      ],
+      swiftSettings: settings
+    ),
+    .testTarget(
+      name: "FunctionsPythonWorkerTests",
+      dependencies: ["FunctionsPythonWorker"],
+      swiftSettings: settings
+    ),
+    .testTarget(
+      name: "FunctionsIntegrationTests",
+      dependencies: [
+        "FunctionsHostCore", "FunctionsHostHTTP", "FunctionsPythonWorker", "FunctionsRPC",
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ],
+      swiftSettings: settings
+    ),
+  ]
+)

@@ -1,0 +1,58 @@
+public import FunctionsRPC
+
+/// What a caller asks the host to run: a function by name, with its trigger data.
+public struct InvocationInput: Sendable {
+  /// The function to run.
+  public var functionName: String
+  /// The trigger value and other inputs, keyed by binding name.
+  public var inputData: [AzureFunctionsRpcMessages_ParameterBinding]
+  /// The trigger metadata (binding data) as in protocol.md §2.6.
+  public var triggerMetadata: [String: AzureFunctionsRpcMessages_TypedData]
+  /// The W3C trace context; a fresh one is made when absent.
+  public var traceContext: AzureFunctionsRpcMessages_RpcTraceContext?
+
+  /// Creates an invocation input.
+  public init(
+    functionName: String, inputData: [AzureFunctionsRpcMessages_ParameterBinding] = [],
+    triggerMetadata: [String: AzureFunctionsRpcMessages_TypedData] = [:],
+    traceContext: AzureFunctionsRpcMessages_RpcTraceContext? = nil
+  ) {
+    self.functionName = functionName
+    self.inputData = inputData
+    self.triggerMetadata = triggerMetadata
+    self.traceContext = traceContext
+  }
+}
+
+/// What a successful invocation produced.
+public struct InvocationOutput: Sendable {
+  /// The invocation id the host gave this invocation.
+  public var invocationID: String
+  /// The `$return` value, if any.
+  public var returnValue: AzureFunctionsRpcMessages_TypedData?
+  /// Named output bindings.
+  public var outputData: [String: AzureFunctionsRpcMessages_TypedData]
+
+  /// Creates an invocation output.
+  public init(
+    invocationID: String, returnValue: AzureFunctionsRpcMessages_TypedData? = nil,
+    outputData: [String: AzureFunctionsRpcMessages_TypedData] = [:]
+  ) {
+    self.invocationID = invocationID
+    self.returnValue = returnValue
+    self.outputData = outputData
+  }
+}
+
+/// The seam between triggers (the HTTP front door, tests) and the host's dispatcher.
+public protocol InvocationDispatching: Sendable {
+  /// Runs a function and waits for its result.
+  ///
+  /// - Throws: ``FunctionsHostError`` with `.functionNotFound`, `.functionLoadFailed`,
+  ///   `.functionFailed`, `.workerUnavailable`, `.workerExited`, `.timeout`, `.overloaded` or
+  ///   `.shuttingDown`; `invocationID` is set once the invocation got one.
+  func invoke(_ input: InvocationInput) async throws -> InvocationOutput
+
+  /// The functions the app has now (indexed, whether or not they loaded).
+  func functions() -> [FunctionMetadata]
+}

@@ -1,0 +1,48 @@
+extension FunctionsHost {
+  /// Everything the host needs; the CLI fills it from flags and the environment.
+  ///
+  /// ```swift
+  /// var config = FunctionsHost.Configuration(scriptRoot: "/app", worker: python)
+  /// config.workerCount = 2
+  /// ```
+  public struct Configuration: Sendable {
+    /// The app's script root.
+    public var scriptRoot: String
+    /// How to start a worker.
+    public var worker: WorkerDescription
+    /// Number of worker processes; `nil` means FUNCTIONS_WORKER_PROCESS_COUNT from the app settings, else 1.
+    public var workerCount: Int?
+    /// The environment the workers inherit (the host's own environment, as read by the CLI).
+    public var environment: [String: String]
+    /// The gRPC listener host (loopback by default).
+    public var rpcHost: String = "127.0.0.1"
+    /// The gRPC port; 0 lets the OS choose.
+    public var rpcPort: Int = 0
+    /// Largest gRPC message accepted from a worker; default: no cap (Int32.max, as the stock host).
+    public var maxMessageSize: Int = Int(Int32.max)
+    /// Time for a worker process to send StartStream.
+    public var startTimeout: Duration = .seconds(60)
+    /// Time for a worker to answer WorkerInitRequest.
+    public var initTimeout: Duration = .seconds(10)
+    /// Time for a worker to answer one FunctionLoadRequest.
+    public var loadTimeout: Duration = .seconds(60)
+    /// How long an invocation waits for a ready worker before failing with `workerUnavailable`.
+    public var dispatchWaitTimeout: Duration = .seconds(60)
+    /// Time a worker gets to exit after WorkerTerminate or SIGTERM before SIGKILL.
+    public var terminateGrace: Duration = .seconds(5)
+    /// Time in-flight invocations get to finish during shutdown.
+    public var drainTimeout: Duration = .seconds(10)
+    /// The version string sent in WorkerInitRequest.
+    public var hostVersion: String = "functions-host 0.1.0"
+
+    /// Creates a configuration with defaults.
+    public init(
+      scriptRoot: String, worker: WorkerDescription, workerCount: Int? = nil, environment: [String: String] = [:]
+    ) {
+      self.scriptRoot = scriptRoot
+      self.worker = worker
+      self.workerCount = workerCount
+      self.environment = environment
+    }
+  }
+}

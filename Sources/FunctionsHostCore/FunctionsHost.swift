@@ -1,0 +1,276 @@
+internal import Foundation
+public import FunctionsRPC
+internal import GRPCCore
+internal import GRPCNIOTransportHTTP2Posix
+public import Logging
+public import ServiceLifecycle
+internal import Synchronization
+
+/// The embeddable Functions host: a gRPC server for workers, their supervisor, and the dispatcher.
+///
+/// Run it as a swift-service-lifecycle `Service`, and hand it to a trigger such as the HTTP front door,
+/// which calls ``invoke(_:)``.
+///
+/// ```swift
+/// let host = FunctionsHost(configuration: config, logger: logger)
+/// let group = ServiceGroup(services: [host, HTTPFrontDoor(dispatcher: host, …)], logger: logger)
+/// try await group.run()
+/// ```
+public final class FunctionsHost: Service, InvocationDispatching, Sendable {
+  private struct State {
+    var app: FunctionApp? = nil
+    var catalog: FunctionCatalog? = nil
+    var supervisor: WorkerSupervisor? = nil
+    var shuttingDown = false
+    var startError: FunctionsHostError? = nil
+  }
+
+  /// The configuration the host was created with.
+  public let configuration: Configuration
+  private let logger: Logger
+  private let registry = WorkerRegistry()
+  private let pool = WorkerPool()
+  private let state = Mutex(State())
+  private let started = Promise<Int>()
+  private let appLoaded = Promise<Void>()
+
+  /// Creates a host; nothing starts until ``run()``.
+  public init(configuration: Configuration, logger: Logger) {
+    self.configuration = configuration
+    self.logger = logger
+  }
+
+  // MARK: - Service
+
+  /// Loads the app, starts the gRPC server and the workers, and serves until graceful shutdown.
+  ///
+  /// - Throws: ``FunctionsHostError`` `.configuration` when the app cannot be loaded.
+  public func run() async throws {
+    let app: FunctionApp
+    do {
+      app = try FunctionApp.load(scriptRoot: configuration.scriptRoot)
+    } catch let error as FunctionsHostError {
+      state.withLock { $0.startError = error }
+      started.complete(.failure(error))
+      appLoaded.complete(.failure(error))
+      throw error
+    }
+    for warning in app.warnings { logger.warning("\(warning)") }
+    for error in app.functionErrors { logger.error("\(error.message)") }
+
+    var environment = configuration.environment
+    environment.merge(app.localSettings.values) { _, setting in setting }
+    let scriptRoot = app.scriptRoot
+    let catalog =
+      app.hasWorkerIndexedScript
+      ? FunctionCatalog() : FunctionCatalog(functions: app.functions, errors: app.functionErrors)
+    let workerCount = try resolveWorkerCount(settings: environment)
+    let settings = WorkerSupervisor.Settings(
+      description: configuration.worker, workerCount: workerCount, scriptRoot: scriptRoot, environment: environment,
+      startTimeout: configuration.startTimeout, initTimeout: configuration.initTimeout,
+      loadTimeout: configuration.loadTimeout, terminateGrace: configuration.terminateGrace,
+      drainTimeout: configuration.drainTimeout, maxMessageLength: configuration.maxMessageSize,
+      hostVersion: configuration.hostVersion, backoff: Backoff())
+    let settingsValues = app.localSettings.values
+    let supervisor = WorkerSupervisor(
+      settings: settings, registry: registry, pool: pool, catalog: catalog,
+      indexFallback: { FunctionJSONIndexer.scan(scriptRoot: scriptRoot, settings: settingsValues) },
+      logger: logger)
+    state.withLock { s in
+      s.app = app
+      s.catalog = catalog
+      s.supervisor = supervisor
+    }
+    appLoaded.complete(.success(()))
+
+    let server = GRPCServer(
+      transport: .http2NIOPosix(
+        address: .ipv4(host: configuration.rpcHost, port: configuration.rpcPort),
+        transportSecurity: .plaintext,
+        config: .defaults { config in
+          config.rpc.maxRequestPayloadSize = configuration.maxMessageSize
+          config.connection.flushCoalescing = nil
+          config.http2.targetWindowSize = 8 * 1024 * 1024
+          config.http2.maxFrameSize = 1 << 20
+        }),
+      services: [FunctionRpcService(registry: registry, logger: logger)])
+
+    try await withThrowingDiscardingTaskGroup { group in
+      group.addTask { try await server.serve() }
+      guard let address = try await server.listeningAddress?.ipv4 else {
+        throw FunctionsHostError(code: .internalError, message: "the gRPC server did not report an IPv4 address")
+      }
+      logger.info("worker gRPC endpoint listening on \(address.host):\(address.port)")
+      started.complete(.success(address.port))
+      await withGracefulShutdownHandler {
+        await supervisor.run(rpcPort: address.port)
+      } onGracefulShutdown: {
+        self.beginShutdown()
+      }
+      server.beginGracefulShutdown()
+    }
+  }
+
+  /// Stops taking invocations, drains, terminates the workers; ``run()`` then returns.
+  public func beginShutdown() {
+    let supervisor = state.withLock { s in
+      s.shuttingDown = true
+      return s.supervisor
+    }
+    supervisor?.beginShutdown()
+  }
+
+  private func resolveWorkerCount(settings: [String: String]) throws -> Int {
+    if let n = configuration.workerCount {
+      guard n >= 1, n <= 64 else {
+        throw FunctionsHostError(code: .configuration, message: "--workers is \(n); expected 1 to 64")
+      }
+      return n
+    }
+    if let text = settings["FUNCTIONS_WORKER_PROCESS_COUNT"] {
+      guard let n = Int(text.trimmingCharacters(in: .whitespaces)), n >= 1, n <= 64 else {
+        throw FunctionsHostError(
+          code: .configuration, message: "app setting FUNCTIONS_WORKER_PROCESS_COUNT is '\(text)'; expected 1 to 64")
+      }
+      return n
+    }
+    return 1
+  }
+
+  // MARK: - Readiness
+
+  /// The gRPC port, once the server listens.
+  public func rpcPort() async throws -> Int { try await started.value() }
+
+  /// Waits until every worker slot became ready once or failed its first start, and reports the app's state.
+  public func waitForStartup() async throws -> StartupReport {
+    try await appLoaded.value()
+    let (supervisor, catalog) = state.withLock { ($0.supervisor, $0.catalog) }
+    await supervisor?.waitForStartup()
+    var loadErrors: [String: String] = [:]
+    for channel in pool.channels {
+      for function in catalog?.functions ?? [] {
+        if case .failed(let message) = channel.loadState(of: function.functionID) {
+          loadErrors[function.name] = message
+        }
+      }
+    }
+    return StartupReport(
+      functions: catalog?.functions ?? [], indexingErrors: catalog?.errors ?? [],
+      loadErrors: loadErrors, readyWorkers: pool.channels.filter(\.isReady).count)
+  }
+
+  /// The loaded app, once ``run()`` read it.
+  public var app: FunctionApp? { state.withLock { $0.app } }
+
+  // MARK: - InvocationDispatching
+
+  /// The app's functions (empty until indexed).
+  public func functions() -> [FunctionMetadata] {
+    state.withLock { $0.catalog }?.functions ?? []
+  }
+
+  /// Runs a function on the least busy ready worker that loaded it.
+  public func invoke(_ input: InvocationInput) async throws -> InvocationOutput {
+    let (catalog, shuttingDown) = state.withLock { ($0.catalog, $0.shuttingDown) }
+    if shuttingDown {
+      throw FunctionsHostError(code: .shuttingDown, message: "the host is shutting down")
+    }
+    guard let catalog else {
+      throw FunctionsHostError(code: .workerUnavailable, message: "the host has not started yet")
+    }
+    if !catalog.isIndexed {
+      _ = await pool.waitForWorker(timeout: configuration.dispatchWaitTimeout)
+    }
+    guard let function = catalog.function(named: input.functionName), !function.isDisabled else {
+      throw FunctionsHostError(code: .functionNotFound, message: "no enabled function named '\(input.functionName)'")
+    }
+    let invocationID = UUID().uuidString.lowercased()
+    var request = AzureFunctionsRpcMessages_InvocationRequest()
+    request.invocationID = invocationID
+    request.functionID = function.functionID
+    request.inputData = input.inputData
+    request.triggerMetadata = input.triggerMetadata
+    request.traceContext = input.traceContext ?? TraceContext.fresh()
+
+    let deadline = ContinuousClock.now + configuration.dispatchWaitTimeout
+    while true {
+      switch pool.pick(functionID: function.functionID) {
+      case .channel(let channel):
+        let response: AzureFunctionsRpcMessages_InvocationResponse
+        do {
+          response = try await channel.invoke(request, functionName: function.name)
+        } catch var error as FunctionsHostError where error.code == .workerUnavailable {
+          // Not sent: try another worker.
+          error.invocationID = invocationID
+          if ContinuousClock.now >= deadline { throw error }
+          continue
+        }
+        return try Self.output(from: response, function: function)
+      case .loadFailed(let message):
+        throw FunctionsHostError(
+          code: .functionLoadFailed, message: "function '\(function.name)' failed to load: \(message)",
+          invocationID: invocationID)
+      case .noneReady:
+        let remaining = deadline - ContinuousClock.now
+        if state.withLock({ $0.shuttingDown }) {
+          throw FunctionsHostError(code: .shuttingDown, message: "the host is shutting down", invocationID: invocationID)
+        }
+        guard remaining > .zero, await pool.waitForWorker(timeout: remaining) else {
+          throw FunctionsHostError(
+            code: .workerUnavailable,
+            message: "no worker is ready to run '\(function.name)' (waited \(configuration.dispatchWaitTimeout.formattedMilliseconds))",
+            invocationID: invocationID)
+        }
+      }
+    }
+  }
+
+  static func output(
+    from response: AzureFunctionsRpcMessages_InvocationResponse, function: FunctionMetadata
+  ) throws -> InvocationOutput {
+    switch response.result.status {
+    case .success:
+      var outputs: [String: AzureFunctionsRpcMessages_TypedData] = [:]
+      for binding in response.outputData {
+        if case .data(let value) = binding.rpcData { outputs[binding.name] = value }
+      }
+      return InvocationOutput(
+        invocationID: response.invocationID, returnValue: response.hasReturnValue ? response.returnValue : nil,
+        outputData: outputs)
+    case .cancelled:
+      throw FunctionsHostError(
+        code: .functionCancelled, message: "function '\(function.name)' was cancelled",
+        invocationID: response.invocationID, exception: response.result.exception)
+    default:
+      let e = response.result.exception
+      let message = e.message.isEmpty ? (response.result.result.isEmpty ? "the function failed" : response.result.result) : e.message
+      throw FunctionsHostError(
+        code: .functionFailed, message: "function '\(function.name)' failed: \(message)",
+        invocationID: response.invocationID, exception: e)
+    }
+  }
+}
+
+/// What the host knows once its workers started.
+public struct StartupReport: Sendable {
+  /// The app's functions.
+  public var functions: [FunctionMetadata]
+  /// Functions that could not be indexed (function.json or decorator errors).
+  public var indexingErrors: [FunctionsHostError]
+  /// Functions whose load failed, by name, with the worker's message.
+  public var loadErrors: [String: String]
+  /// Workers ready now.
+  public var readyWorkers: Int
+}
+
+/// W3C trace context helpers.
+package enum TraceContext {
+  /// A new `traceparent` with random ids.
+  package static func fresh() -> AzureFunctionsRpcMessages_RpcTraceContext {
+    var g = SystemRandomNumberGenerator()
+    var context = AzureFunctionsRpcMessages_RpcTraceContext()
+    context.traceParent = String(format: "00-%016llx%016llx-%016llx-01", g.next() as UInt64, g.next() as UInt64, g.next() as UInt64)
+    return context
+  }
+}

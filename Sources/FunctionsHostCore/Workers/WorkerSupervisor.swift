@@ -1,0 +1,400 @@
+internal import Foundation
+internal import FunctionsRPC
+package import Logging
+internal import Subprocess
+internal import SystemPackage
+internal import Synchronization
+#if canImport(Glibc)
+  internal import Glibc
+#endif
+
+/// Starts N workers in parallel, brings each through StartStream → init → (indexing) → load, hands it to
+/// the pool, and restarts it with backoff when it dies.
+package final class WorkerSupervisor: Sendable {
+  package struct Settings: Sendable {
+    var description: WorkerDescription
+    var workerCount: Int
+    var scriptRoot: String
+    var environment: [String: String]
+    var startTimeout: Duration
+    var initTimeout: Duration
+    var loadTimeout: Duration
+    var terminateGrace: Duration
+    var drainTimeout: Duration
+    var maxMessageLength: Int
+    var hostVersion: String
+    var backoff: Backoff
+  }
+
+  private struct State {
+    var shuttingDown = false
+    var live: [Int: WorkerChannel] = [:]
+    var starts: [Int: Int] = [:]
+    var startupWaiters: [CheckedContinuation<Void, Never>] = []
+    var startupDone = false
+    var slotsSettled = Set<Int>()
+  }
+
+  private let settings: Settings
+  private let registry: WorkerRegistry
+  private let pool: WorkerPool
+  private let catalog: FunctionCatalog
+  private let indexFallback: @Sendable () -> FunctionJSONIndexer.Result
+  private let logger: Logger
+  private let state = Mutex(State())
+
+  package init(
+    settings: Settings, registry: WorkerRegistry, pool: WorkerPool, catalog: FunctionCatalog,
+    indexFallback: @escaping @Sendable () -> FunctionJSONIndexer.Result, logger: Logger
+  ) {
+    self.settings = settings
+    self.registry = registry
+    self.pool = pool
+    self.catalog = catalog
+    self.indexFallback = indexFallback
+    self.logger = logger
+  }
+
+  /// Runs every slot until ``beginShutdown()``; returns once every worker process is gone.
+  package func run(rpcPort: Int) async {
+    await withDiscardingTaskGroup { group in
+      for slot in 0..<settings.workerCount {
+        group.addTask { await self.runSlot(slot, rpcPort: rpcPort) }
+      }
+    }
+  }
+
+  /// Stops restarting workers and asks the live ones to finish.
+  package func beginShutdown() {
+    let live = state.withLock { s in
+      s.shuttingDown = true
+      return Array(s.live.values)
+    }
+    for channel in live { channel.requestShutdown() }
+    settleStartup(all: true)
+  }
+
+  private var isShuttingDown: Bool { state.withLock { $0.shuttingDown } }
+
+  /// Waits until every slot has either become ready once or failed its first start.
+  package func waitForStartup() async {
+    await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+      let done = state.withLock { s in
+        if s.startupDone { return true }
+        s.startupWaiters.append(c)
+        return false
+      }
+      if done { c.resume() }
+    }
+  }
+
+  private func settleStartup(slot: Int? = nil, all: Bool = false) {
+    let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+      if let slot { s.slotsSettled.insert(slot) }
+      guard !s.startupDone, all || s.slotsSettled.count >= settings.workerCount else { return [] }
+      s.startupDone = true
+      defer { s.startupWaiters = [] }
+      return s.startupWaiters
+    }
+    for w in waiters { w.resume() }
+  }
+
+  /// Status of each slot, for logs and admin endpoints.
+  package func liveWorkers() -> [(slot: Int, pid: Int32?, outstanding: Int, ready: Bool, starts: Int)] {
+    state.withLock { s in
+      s.live.sorted { $0.key < $1.key }.map {
+        (slot: $0.key, pid: $0.value.pid, outstanding: $0.value.outstanding, ready: $0.value.isReady,
+         starts: s.starts[$0.key] ?? 0)
+      }
+    }
+  }
+
+  // MARK: - One slot
+
+  private func runSlot(_ slot: Int, rpcPort: Int) async {
+    var consecutiveFailures = 0
+    while !isShuttingDown && !Task.isCancelled {
+      let started = ContinuousClock.now
+      let becameReady = await runOnce(slot: slot, rpcPort: rpcPort)
+      settleStartup(slot: slot)
+      if isShuttingDown || Task.isCancelled { break }
+      if becameReady && ContinuousClock.now - started > .seconds(30) {
+        consecutiveFailures = 0
+      }
+      consecutiveFailures += 1
+      let delay = settings.backoff.delay(attempt: consecutiveFailures)
+      logger.warning(
+        "worker \(slot) will be restarted in \(delay.formattedMilliseconds) (consecutive failures: \(consecutiveFailures))")
+      try? await Task.sleep(for: delay)
+    }
+  }
+
+  /// Starts one worker process and runs it to its end. Returns whether it became ready.
+  private func runOnce(slot: Int, rpcPort: Int) async -> Bool {
+    let workerID = WorkerSupervisor.newWorkerID()
+    let requestID = UUID().uuidString.lowercased()
+    let channel = WorkerChannel(workerID: workerID, slot: slot, logger: logger)
+    registry.register(channel)
+    state.withLock { s in
+      s.live[slot] = channel
+      s.starts[slot, default: 0] += 1
+    }
+    defer {
+      pool.remove(channel)
+      registry.remove(channel)
+      state.withLock { s in if s.live[slot] === channel { s.live[slot] = nil } }
+    }
+    let d = settings.description
+    let arguments = d.launchArguments(
+      host: "127.0.0.1", port: rpcPort, workerID: workerID, requestID: requestID,
+      maxMessageLength: settings.maxMessageLength)
+    var environment = settings.environment
+    environment.merge(d.environment) { _, new in new }
+    environment["FUNCTIONS_WORKER_DIRECTORY"] = d.workerDirectory
+    environment["FUNCTIONS_APPLICATION_DIRECTORY"] = settings.scriptRoot
+    environment["AzureWebJobsScriptRoot"] = settings.scriptRoot
+    if environment["FUNCTIONS_WORKER_RUNTIME"] == nil { environment["FUNCTIONS_WORKER_RUNTIME"] = d.language }
+    if environment["PYTHONUNBUFFERED"] == nil { environment["PYTHONUNBUFFERED"] = "1" }
+
+    var options = PlatformOptions()
+    options.processGroupID = 0
+    options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(2))]
+    let executable: Executable = d.executable.contains("/") ? .path(FilePath(d.executable)) : .name(d.executable)
+    let stderrTail = LineTail()
+    logger.info("starting worker \(slot): \(d.executable) \(arguments.prefix(max(0, arguments.count - 20)).joined(separator: " "))")
+    var ready = false
+    var envKeys: [Environment.Key: String] = [:]
+    for (k, v) in environment { if let key = Environment.Key(rawValue: k) { envKeys[key] = v } }
+    do {
+      let result = try await Subprocess.run(
+        executable, arguments: Arguments(arguments), environment: .custom(envKeys),
+        workingDirectory: FilePath(settings.scriptRoot), platformOptions: options,
+        input: .none, output: .sequence, error: .sequence
+      ) { execution in
+        let pid = execution.processIdentifier.value
+        channel.setPID(pid)
+        logger.info("worker \(slot) started", metadata: ["pid": "\(pid)"])
+        enum Event { case outputClosed, lifecycleEnded(Bool), killTimerFired }
+        var becameReady = false
+        await withTaskGroup(of: Event.self) { group in
+          group.addTask {
+            do {
+              for try await line in execution.standardOutput.strings() {
+                self.logger.info("\(line)", metadata: ["worker": "\(slot)", "stream": "stdout"])
+              }
+            } catch {}
+            return .outputClosed
+          }
+          group.addTask {
+            do {
+              for try await line in execution.standardError.strings() {
+                let level = WorkerSupervisor.stderrLevel(line)
+                if level >= .warning {
+                  stderrTail.append(line)
+                }
+                self.logger.log(level: level, "\(line)", metadata: ["worker": "\(slot)", "stream": "stderr"])
+              }
+            } catch {}
+            return .outputClosed
+          }
+          group.addTask {
+            return .lifecycleEnded(await self.lifecycle(channel))
+          }
+          var outputsClosed = 0
+          var lifecycleEnded = false
+          var killTimerStarted = false
+          while let event = await group.next() {
+            switch event {
+            case .outputClosed:
+              outputsClosed += 1
+              if outputsClosed == 2 {
+                // The process is gone (or closed its output): nothing more will come on its stream.
+                channel.close(reason: "worker \(slot) (pid \(pid)) exited")
+              }
+            case .lifecycleEnded(let ok):
+              lifecycleEnded = true
+              becameReady = ok
+              if outputsClosed < 2 {
+                try? execution.send(signal: .terminate, toProcessGroup: true)
+                if !killTimerStarted {
+                  killTimerStarted = true
+                  let grace = self.settings.terminateGrace
+                  group.addTask {
+                    try? await Task.sleep(for: grace)
+                    return .killTimerFired
+                  }
+                }
+              }
+            case .killTimerFired:
+              if outputsClosed < 2, !Task.isCancelled {
+                self.logger.warning("worker \(slot) did not exit after SIGTERM; sending SIGKILL to its process group")
+                try? execution.send(signal: .kill, toProcessGroup: true)
+              }
+            }
+            if outputsClosed == 2 && lifecycleEnded { group.cancelAll() }
+          }
+        }
+        // Children of user code left in the group die with it.
+        _ = kill(-pid, SIGKILL)
+        return becameReady
+      }
+      ready = result.closureResult
+      let tail = stderrTail.lines
+      let reason = WorkerSupervisor.describe(result.terminationStatus, slot: slot, pid: result.processIdentifier.value, stderrTail: tail)
+      channel.close(reason: reason)
+      if isShuttingDown {
+        logger.info("worker \(slot) stopped (\(result.terminationStatus))")
+      } else {
+        logger.error("\(reason)")
+      }
+    } catch {
+      let reason = "worker \(slot) could not be started: \(d.executable): \(error)"
+      channel.close(reason: reason)
+      logger.error("\(reason)")
+    }
+    return ready
+  }
+
+  /// StartStream → init → indexing → load → ready → wait for the end. Returns whether it became ready.
+  private func lifecycle(_ channel: WorkerChannel) async -> Bool {
+    let slot = channel.slot
+    do {
+      let startTimeout = settings.startTimeout
+      try await withTimeout(startTimeout, onTimeout: {
+        FunctionsHostError(
+          code: .workerUnavailable,
+          message: "worker \(slot) did not open its stream (StartStream) within \(startTimeout.formattedMilliseconds)")
+      }) { try await channel.waitForStream() }
+      let initTimeout = settings.initTimeout
+      let settings = self.settings
+      let response = try await withTimeout(initTimeout, onTimeout: {
+        FunctionsHostError(
+          code: .workerUnavailable, message: "worker \(slot) did not answer WorkerInitRequest within \(initTimeout.formattedMilliseconds)")
+      }) {
+        try await channel.initialize(
+          hostVersion: settings.hostVersion, workerDirectory: settings.description.workerDirectory,
+          appDirectory: settings.scriptRoot, capabilities: ["MultiStream": "10"])
+      }
+      guard response.result.status == .success else {
+        let why = response.result.exception.message.isEmpty ? response.result.result : response.result.exception.message
+        logger.error("worker \(slot) failed to initialize: \(why.isEmpty ? "WorkerInitResponse reported Failure" : why)")
+        return false
+      }
+      let meta = response.workerMetadata
+      let capabilityList = response.capabilities.keys.sorted().joined(separator: ", ")
+      logger.info(
+        "worker \(slot) initialized: \(meta.runtimeName) \(meta.runtimeVersion), worker \(meta.workerVersion); capabilities: \(capabilityList)")
+
+      let functions = try await catalog.functions { [settings, indexFallback, logger] in
+        logger.info("worker \(slot) is indexing the app")
+        let metadata = try await withTimeout(.seconds(60), onTimeout: {
+          FunctionsHostError(code: .workerUnavailable, message: "worker \(slot) did not answer FunctionsMetadataRequest within 60 s")
+        }) { try await channel.functionsMetadata(appDirectory: settings.scriptRoot) }
+        return try FunctionCatalog.functions(
+          from: metadata, scriptRoot: settings.scriptRoot, settings: settings.environment, fallback: indexFallback)
+      }
+      let loadTimeout = settings.loadTimeout
+      try await withThrowingDiscardingTaskGroup { group in
+        for function in functions {
+          group.addTask {
+            let response = try await withTimeout(loadTimeout, onTimeout: {
+              FunctionsHostError(
+                code: .workerUnavailable, message: "worker \(slot) did not answer the load of '\(function.name)' in time")
+            }) { try await channel.load(function) }
+            if response.result.status != .success {
+              var message = response.result.exception.message.isEmpty ? response.result.result : response.result.exception.message
+              if !response.result.exception.stackTrace.isEmpty { message += "\n" + response.result.exception.stackTrace }
+              self.logger.error(
+                "worker \(slot) failed to load function '\(function.name)': \(message)", metadata: ["function": "\(function.name)"])
+            }
+          }
+        }
+      }
+      channel.markReady()
+      pool.add(channel)
+      logger.info("worker \(slot) is ready (\(functions.count) functions)", metadata: ["pid": "\(channel.pid ?? 0)"])
+      settleStartup(slot: slot)
+      await channel.waitUntilClosed(orShutdown: true)
+      if channel.closeReason == nil && channel.isShutdownRequested {
+        await drainAndTerminate(channel)
+      }
+      return true
+    } catch {
+      if !isShuttingDown { logger.error("worker \(slot): \(error)") }
+      return false
+    }
+  }
+
+  private func drainAndTerminate(_ channel: WorkerChannel) async {
+    pool.remove(channel)
+    let deadline = ContinuousClock.now + settings.drainTimeout
+    while channel.outstanding > 0, channel.closeReason == nil, ContinuousClock.now < deadline {
+      try? await Task.sleep(for: .milliseconds(20))
+    }
+    if channel.has(capability: "HandlesWorkerTerminateMessage") {
+      let grace = settings.terminateGrace
+      await channel.sendTerminate(grace: grace)
+      _ = try? await withTimeout(grace, onTimeout: { CancellationError() }) {
+        await channel.waitUntilClosed()
+      }
+    }
+  }
+
+  // MARK: - Helpers
+
+  /// A random, unguessable worker id (128 bits).
+  static func newWorkerID() -> String {
+    var g = SystemRandomNumberGenerator()
+    return String(format: "%016llx%016llx", g.next() as UInt64, g.next() as UInt64)
+  }
+
+  /// How the stock host classifies a worker's stderr line.
+  static func stderrLevel(_ line: String) -> Logger.Level {
+    let lower = line.lowercased()
+    if lower.contains("error") || lower.contains("fail") || lower.contains("severe")
+      || lower.contains("unhandled exception") || lower.contains("traceback")
+    {
+      return .error
+    }
+    if lower.contains("warn") { return .warning }
+    return .info
+  }
+
+  /// A sentence about how a worker process ended.
+  static func describe(_ status: TerminationStatus, slot: Int, pid: Int32, stderrTail: [String]) -> String {
+    var text: String
+    switch status {
+    case .exited(let code):
+      text = "worker \(slot) (pid \(pid)) exited with code \(code)"
+      if code == 137 { text += " (killed, often by the out-of-memory killer)" }
+      if code == 143 { text += " (terminated by SIGTERM)" }
+    case .signaled(let signal):
+      text = "worker \(slot) (pid \(pid)) was killed by signal \(signal)"
+      if signal == SIGKILL { text += " (SIGKILL: out-of-memory killer or kill -9)" }
+      if signal == SIGTERM { text += " (SIGTERM)" }
+    @unknown default:
+      text = "worker \(slot) (pid \(pid)) ended: \(status)"
+    }
+    if !stderrTail.isEmpty { text += "; last stderr lines: " + stderrTail.joined(separator: " | ") }
+    return text
+  }
+}
+
+extension Duration {
+  var formattedMilliseconds: String {
+    let ms = Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
+    return ms >= 1000 ? String(format: "%.1f s", ms / 1000) : String(format: "%.0f ms", ms)
+  }
+}
+
+/// The last few warning/error lines a worker wrote to stderr.
+final class LineTail: Sendable {
+  private let storage = Mutex<[String]>([])
+  func append(_ line: String) {
+    storage.withLock { tail in
+      tail.append(line)
+      if tail.count > 5 { tail.removeFirst() }
+    }
+  }
+  var lines: [String] { storage.withLock { $0 } }
+}
