@@ -160,6 +160,14 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
       loadErrors: loadErrors, readyWorkers: pool.channels.filter(\.isReady).count)
   }
 
+  /// The worker processes now running, for status endpoints and tests.
+  public func workers() -> [WorkerStatus] {
+    guard let supervisor = state.withLock({ $0.supervisor }) else { return [] }
+    return supervisor.liveWorkers().map {
+      WorkerStatus(slot: $0.slot, pid: $0.pid, isReady: $0.ready, outstanding: $0.outstanding, starts: $0.starts)
+    }
+  }
+
   /// The loaded app, once ``run()`` read it.
   public var app: FunctionApp? { state.withLock { $0.app } }
 
@@ -250,6 +258,20 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
         invocationID: response.invocationID, exception: e)
     }
   }
+}
+
+/// One worker process as the supervisor sees it.
+public struct WorkerStatus: Sendable, Hashable {
+  /// The worker's slot (0-based).
+  public var slot: Int
+  /// Its process id, once started.
+  public var pid: Int32?
+  /// Whether it takes invocations now.
+  public var isReady: Bool
+  /// Invocations sent to it and not yet answered.
+  public var outstanding: Int
+  /// How many times this slot has started a process.
+  public var starts: Int
 }
 
 /// What the host knows once its workers started.

@@ -161,7 +161,8 @@ package final class WorkerSupervisor: Sendable {
     options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(2))]
     let executable: Executable = d.executable.contains("/") ? .path(FilePath(d.executable)) : .name(d.executable)
     let stderrTail = LineTail()
-    logger.info("starting worker \(slot): \(d.executable) \(arguments.prefix(max(0, arguments.count - 20)).joined(separator: " "))")
+    let shown = ([d.executable] + d.arguments + (d.workerPath.map { [$0] } ?? []) + d.workerArguments).joined(separator: " ")
+    logger.info("starting worker \(slot): \(shown)")
     var ready = false
     var envKeys: [Environment.Key: String] = [:]
     for (k, v) in environment { if let key = Environment.Key(rawValue: k) { envKeys[key] = v } }

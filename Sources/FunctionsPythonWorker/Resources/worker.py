@@ -1,0 +1,1054 @@
+"""Python language worker for functions-host (Azure Functions language-worker protocol).
+
+Connects to the host's gRPC EventStream and runs functions written against ``azure.functions``
+(classic function.json folders imported as package ``__app__``, or a function_app.py decorator
+app). Sections: constants, CLI arguments, transport, dispatcher (one ``_handle_<kind>`` per
+message kind), loader/registry, bindings (TypedData <-> Python via the library's converters),
+logging (RpcLog tagged with the invocation id from a context variable), worker wiring.
+State lives in objects; module-level names are constants.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections.abc
+import concurrent.futures
+import contextvars
+import email.utils
+import importlib
+import importlib.machinery
+import importlib.util
+import inspect
+import io
+import json
+import logging
+import os
+import platform
+import sys
+import threading
+import traceback
+import types
+import typing
+import urllib.parse
+import uuid
+from pathlib import Path
+
+import grpc
+import grpc.aio
+from google.protobuf.duration_pb2 import Duration
+from google.protobuf.timestamp_pb2 import Timestamp
+
+import azure.functions as azf
+from azure.functions import _abc as azf_abc
+from azure.functions import meta as azf_meta
+
+import FunctionRpc_pb2 as protos
+import NullableTypes_pb2 as nullable
+
+# === Constants =================================================================================
+
+WORKER_VERSION = "1.0.0"
+LOGGER_NAME = "functions_host_worker"
+EVENT_STREAM_METHOD = "/AzureFunctionsRpcMessages.FunctionRpc/EventStream"
+CONNECT_TIMEOUT_SECONDS = 5.0
+FLUSH_TIMEOUT_SECONDS = 1.0
+APP_PACKAGE = "__app__"
+DEFAULT_SCRIPT_FILE = "__init__.py"
+DEFAULT_ENTRY_POINT = "main"
+DEFAULT_INDEX_SCRIPT = "function_app.py"
+WORKER_INDEXED = "worker_indexed"
+RETURN_BINDING = "$return"
+PRINT_CATEGORY = "stdout"
+SYSTEM_LOGGER_PREFIXES = ("azure_functions_worker", "azure.functions", LOGGER_NAME)
+CAPABILITIES = types.MappingProxyType({name: "true" for name in (
+    "RawHttpBodyBytes", "RpcHttpBodyOnly", "RpcHttpTriggerMetadataRemoved",
+    "TypedDataCollection", "WorkerStatus",
+    "HandlesInvocationCancelMessage", "HandlesWorkerTerminateMessage")})
+
+SUCCESS = protos.StatusResult.Success
+FAILURE = protos.StatusResult.Failure
+CANCELLED = protos.StatusResult.Cancelled
+DIRECTION_OUT = protos.BindingInfo.Direction.Value("out")
+DIRECTION_INOUT = protos.BindingInfo.Direction.Value("inout")
+LOG_SYSTEM = protos.RpcLog.System
+LOG_USER = protos.RpcLog.User
+LEVEL_ERROR = protos.RpcLog.Error
+LEVEL_INFORMATION = protos.RpcLog.Information
+LOG_LEVELS = ((logging.CRITICAL, protos.RpcLog.Critical), (logging.ERROR, LEVEL_ERROR),
+              (logging.WARNING, protos.RpcLog.Warning), (logging.INFO, LEVEL_INFORMATION),
+              (logging.DEBUG, protos.RpcLog.Debug))
+SCALAR_DATA_KINDS = frozenset(("string", "json", "bytes", "int", "double"))
+EMPTY_METADATA: typing.Mapping[str, azf_meta.Datum] = types.MappingProxyType({})
+SAME_SITE = types.MappingProxyType({
+    "lax": protos.RpcHttpCookie.Lax, "strict": protos.RpcHttpCookie.Strict,
+    "none": protos.RpcHttpCookie.ExplicitNone})
+
+#: The invocation the running code belongs to (set per invocation task, copied into threads).
+INVOCATION_ID: contextvars.ContextVar[typing.Optional[str]] = contextvars.ContextVar(
+    "functions_host_invocation_id", default=None)
+
+
+# === CLI arguments =============================================================================
+
+class LaunchArgs(typing.NamedTuple):
+    host: str
+    port: int
+    worker_id: str
+    request_id: str
+    grpc_max_message_length: typing.Optional[int]
+
+
+def parse_args(argv: typing.Sequence[str]) -> LaunchArgs:
+    """Parses both launch dialects; the ``--functions-*`` ones win. Unknown args are ignored."""
+    parser = argparse.ArgumentParser(prog="worker.py", allow_abbrev=False)
+    for flag, kind in (("--host", str), ("--port", int), ("--workerId", str),
+                       ("--requestId", str), ("--grpcMaxMessageLength", int),
+                       ("--functions-uri", str), ("--functions-worker-id", str),
+                       ("--functions-request-id", str),
+                       ("--functions-grpc-max-message-length", int)):
+        parser.add_argument(flag, type=kind)
+    ns, _unknown = parser.parse_known_args(list(argv))
+    host, port = ns.host, ns.port
+    if ns.functions_uri:
+        uri = urllib.parse.urlsplit(ns.functions_uri)
+        host, port = uri.hostname or host, uri.port or port
+    worker_id = ns.functions_worker_id or ns.workerId
+    if not host or not port or not worker_id:
+        parser.error("need --functions-uri (or --host/--port) and --functions-worker-id "
+                     "(or --workerId)")
+    return LaunchArgs(host, port, worker_id, ns.functions_request_id or ns.requestId or "",
+                      ns.functions_grpc_max_message_length or ns.grpcMaxMessageLength)
+
+
+# === Transport =================================================================================
+
+class Transport:
+    """The gRPC bidi stream. ``post`` may be called from any thread; ordering is preserved."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self._target = f"{host}:{port}"
+        self._loop = asyncio.get_running_loop()
+        self._loop_thread = threading.get_ident()
+        self._queue: asyncio.Queue = asyncio.Queue()
+        self._drained = asyncio.Event()
+        self._channel: typing.Optional[grpc.aio.Channel] = None
+        self._call = None
+
+    async def connect(self) -> None:
+        self._channel = grpc.aio.insecure_channel(self._target, options=[
+            ("grpc.max_send_message_length", -1), ("grpc.max_receive_message_length", -1),
+            ("grpc.enable_http_proxy", 0)])
+        try:
+            await asyncio.wait_for(self._channel.channel_ready(), CONNECT_TIMEOUT_SECONDS)
+        except asyncio.TimeoutError:
+            await self._channel.close()
+            raise ConnectionError(f"could not connect to the functions host at {self._target} "
+                                  f"within {CONNECT_TIMEOUT_SECONDS:g} s") from None
+        method = self._channel.stream_stream(
+            EVENT_STREAM_METHOD, request_serializer=protos.StreamingMessage.SerializeToString,
+            response_deserializer=protos.StreamingMessage.FromString)
+        self._call = method(self._outbound())
+
+    async def _outbound(self):
+        get = self._queue.get
+        while True:
+            message = await get()  # grpc awaits each write before asking for the next one
+            if message is None:
+                break
+            yield message
+        self._drained.set()
+
+    def post(self, message) -> None:
+        if threading.get_ident() == self._loop_thread:
+            self._queue.put_nowait(message)
+        else:
+            try:
+                self._loop.call_soon_threadsafe(self._queue.put_nowait, message)
+            except RuntimeError:  # loop closed: the stream is gone, nothing to deliver to
+                pass
+
+    def inbound(self):
+        return self._call
+
+    async def close(self, flush: bool) -> None:
+        if flush and self._call is not None:
+            self._queue.put_nowait(None)
+            try:
+                await asyncio.wait_for(self._drained.wait(), FLUSH_TIMEOUT_SECONDS)
+            except asyncio.TimeoutError:
+                pass
+        if self._call is not None:
+            self._call.cancel()
+        if self._channel is not None:
+            await self._channel.close()
+
+
+# === Dispatcher ================================================================================
+
+class Dispatcher:
+    """Routes inbound StreamingMessages to ``_handle_<oneof>`` methods and owns worker state."""
+
+    def __init__(self, post: typing.Callable, request_id: str, app_dir: str,
+                 stdout: typing.Optional["StdoutForwarder"] = None,
+                 thread_local: typing.Optional[threading.local] = None,
+                 on_stop: typing.Callable[[], None] = lambda: None) -> None:
+        self._post = post
+        self._request_id = request_id
+        self._stdout = stdout
+        self.loader = FunctionLoader(app_dir)
+        self.thread_local = thread_local if thread_local is not None else threading.local()
+        self._pool = concurrent.futures.ThreadPoolExecutor(
+            _thread_count(), thread_name_prefix="functions-sync")
+        self._inflight: typing.Dict[str, asyncio.Task] = {}
+        self._running_sync: typing.Set[concurrent.futures.Future] = set()
+        self._terminating = False
+        self._terminate_task: typing.Optional[asyncio.Task] = None
+        self._on_stop = on_stop  # called once WorkerTerminate has drained in-flight work
+        self._log = logging.getLogger(LOGGER_NAME)
+        self._handlers = {name[len("_handle_"):]: getattr(self, name)
+                          for name in dir(type(self)) if name.startswith("_handle_")}
+
+    def dispatch(self, message) -> None:
+        kind = message.WhichOneof("content")
+        try:
+            self._handlers.get(kind, self._unhandled)(message)
+        except Exception:  # a handler bug must never take the worker down
+            self._log.exception("failed to handle %s", kind)
+
+    def _send(self, **content) -> None:
+        self._post(protos.StreamingMessage(request_id=self._request_id, **content))
+
+    def _unhandled(self, message) -> None:
+        self._log.warning("ignoring unsupported StreamingMessage content %r",
+                          message.WhichOneof("content"))
+
+    def _worker_metadata(self):
+        return protos.WorkerMetadata(
+            runtime_name="python", worker_version=WORKER_VERSION,
+            runtime_version=f"{sys.version_info.major}.{sys.version_info.minor}",
+            worker_bitness=platform.machine())
+
+    def _handle_worker_init_request(self, message) -> None:
+        request = message.worker_init_request
+        self.loader.set_app_dir(request.function_app_directory or self.loader.app_dir)
+        self._send(worker_init_response=protos.WorkerInitResponse(
+            worker_version=WORKER_VERSION, capabilities=CAPABILITIES,
+            result=protos.StatusResult(status=SUCCESS), worker_metadata=self._worker_metadata()))
+
+    def _handle_worker_status_request(self, message) -> None:
+        self._post(protos.StreamingMessage(request_id=message.request_id,
+                                           worker_status_response=protos.WorkerStatusResponse()))
+
+    def _handle_functions_metadata_request(self, message) -> None:
+        response = protos.FunctionMetadataResponse()
+        try:
+            results = self.loader.index(message.functions_metadata_request.function_app_directory
+                                        or self.loader.app_dir)
+            if results is None:
+                response.use_default_metadata_indexing = True
+            else:
+                response.function_metadata_results.extend(results)
+            response.result.status = SUCCESS
+        except Exception as exc:
+            self._log.error("indexing %s failed: %s", self.loader.app_dir, exc)
+            response.result.status = FAILURE
+            response.result.exception.CopyFrom(rpc_exception(exc, locate=True))
+        self._post(protos.StreamingMessage(request_id=message.request_id,
+                                           function_metadata_response=response))
+
+    def _load(self, request):
+        response = protos.FunctionLoadResponse(function_id=request.function_id)
+        try:
+            self.loader.load(request.function_id, request.metadata)
+            response.result.status = SUCCESS
+        except Exception as exc:
+            self._log.error("loading function %r failed: %s", request.metadata.name, exc)
+            response.result.status = FAILURE
+            response.result.exception.CopyFrom(rpc_exception(exc, locate=True))
+        return response
+
+    def _handle_function_load_request(self, message) -> None:
+        self._send(function_load_response=self._load(message.function_load_request))
+
+    def _handle_function_load_request_collection(self, message) -> None:
+        responses = [self._load(r) for r in
+                     message.function_load_request_collection.function_load_requests]
+        self._send(function_load_response_collection=protos.FunctionLoadResponseCollection(
+            function_load_responses=responses))
+
+    def _handle_invocation_request(self, message) -> None:
+        request = message.invocation_request
+        if self._terminating:  # stop taking work
+            message = protos.StreamingMessage(request_id=self._request_id)
+            message.invocation_response.invocation_id = request.invocation_id
+            self._fail(None, request.invocation_id, message.invocation_response,
+                       RuntimeError("the worker is shutting down"))
+            self._post(message)
+            return
+        self._inflight[request.invocation_id] = asyncio.get_running_loop().create_task(
+            self._invoke(request))
+
+    def _handle_invocation_cancel(self, message) -> None:
+        invocation_id = message.invocation_cancel.invocation_id
+        task = self._inflight.pop(invocation_id, None)
+        if task is None:
+            return  # already answered, or unknown
+        task.cancel()  # an async function sees CancelledError; a sync one's result is dropped
+        self._finish_output(invocation_id)
+        response = protos.StreamingMessage(request_id=self._request_id)
+        response.invocation_response.invocation_id = invocation_id
+        response.invocation_response.result.status = CANCELLED
+        self._post(response)
+
+    def _handle_worker_terminate(self, message) -> None:
+        grace = message.worker_terminate.grace_period
+        seconds = grace.seconds + grace.nanos / 1e9 if message.worker_terminate.HasField(
+            "grace_period") else 5.0
+        if not self._terminating:
+            self._terminating = True
+            self._terminate_task = asyncio.get_running_loop().create_task(
+                self._drain_then_stop(max(seconds - FLUSH_TIMEOUT_SECONDS, 0.0)))
+
+    async def _drain_then_stop(self, seconds: float) -> None:
+        """Lets in-flight invocations finish (within the grace period), then stops the worker."""
+        pending = list(self._inflight.values())
+        if pending:
+            await asyncio.wait(pending, timeout=seconds)
+        self._on_stop()
+
+    def _handle_function_environment_reload_request(self, message) -> None:
+        request = message.function_environment_reload_request
+        response = protos.FunctionEnvironmentReloadResponse(
+            capabilities=CAPABILITIES, worker_metadata=self._worker_metadata())
+        try:
+            old_threads = _thread_count()
+            os.environ.clear()
+            os.environ.update(request.environment_variables)
+            if request.function_app_directory:
+                os.chdir(request.function_app_directory)
+                self.loader.set_app_dir(request.function_app_directory)
+            if _thread_count() != old_threads:
+                self._pool.shutdown(wait=False)
+                self._pool = concurrent.futures.ThreadPoolExecutor(
+                    _thread_count(), thread_name_prefix="functions-sync")
+            response.result.status = SUCCESS
+        except Exception as exc:
+            response.result.status = FAILURE
+            response.result.exception.CopyFrom(rpc_exception(exc))
+        self._send(function_environment_reload_response=response)
+
+    def _handle_close_shared_memory_resources_request(self, message) -> None:
+        names = message.close_shared_memory_resources_request.map_names
+        self._send(close_shared_memory_resources_response=protos.CloseSharedMemoryResourcesResponse(
+            close_map_results={name: True for name in names}))  # this worker never maps any
+
+    # -- invocation ----------------------------------------------------------------------------
+
+    async def _invoke(self, request) -> None:
+        invocation_id = request.invocation_id
+        INVOCATION_ID.set(invocation_id)  # this task runs in its own context copy
+        message = protos.StreamingMessage(request_id=self._request_id)
+        response = message.invocation_response
+        response.invocation_id = invocation_id
+        info = self.loader.functions.get(request.function_id)
+        try:
+            if info is None:
+                raise RuntimeError(f"function {request.function_id!r} is not loaded")
+            args = info.build_args(request, self.thread_local)
+            if info.is_async:
+                result = await info.func(**args)
+            else:
+                future = self._pool.submit(contextvars.copy_context().run, info.func, **args)
+                self._running_sync.add(future)
+                future.add_done_callback(self._running_sync.discard)
+                result = await asyncio.wrap_future(future)
+                if inspect.isawaitable(result):  # e.g. a plain wrapper around a coroutine
+                    result = await result
+            info.encode_outputs(result, args, response)
+            response.result.status = SUCCESS
+        except asyncio.CancelledError as exc:
+            if invocation_id not in self._inflight:
+                raise  # cancelled by the host: the Cancelled response has been sent already
+            self._fail(info, invocation_id, response, exc)
+        except BaseException as exc:  # noqa: B036 -- user code may raise SystemExit & co.
+            self._fail(info, invocation_id, response, exc)
+        self._finish_output(invocation_id)
+        if self._inflight.pop(invocation_id, None) is not None:
+            self._post(message)
+
+    def _fail(self, info, invocation_id: str, response, exc: BaseException) -> None:
+        error = rpc_exception(exc)
+        response.ClearField("output_data")
+        response.ClearField("return_value")
+        response.result.status = FAILURE
+        response.result.exception.CopyFrom(error)
+        log = protos.StreamingMessage(request_id=self._request_id)
+        log.rpc_log.invocation_id = invocation_id
+        log.rpc_log.category = f"Function.{info.name}" if info else LOGGER_NAME
+        log.rpc_log.level = LEVEL_ERROR
+        log.rpc_log.log_category = LOG_USER if info else LOG_SYSTEM
+        log.rpc_log.message = f"Executed function failed: {error.message}"
+        log.rpc_log.exception.CopyFrom(error)
+        self._post(log)
+
+    def _finish_output(self, invocation_id: str) -> None:
+        if self._stdout is not None:
+            self._stdout.flush_invocation(invocation_id)
+
+    def shutdown(self) -> bool:
+        """Cancels what is left; returns True if sync calls are still running in threads."""
+        for task in self._inflight.values():
+            task.cancel()
+        busy = bool(self._running_sync)
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        return busy
+
+
+def _thread_count() -> typing.Optional[int]:
+    value = os.environ.get("PYTHON_THREADPOOL_THREAD_COUNT", "")
+    try:
+        count = int(value)
+    except ValueError:
+        return None
+    return count if count > 0 else None
+
+
+# === Loader / registry =========================================================================
+
+class FunctionLoadError(RuntimeError):
+    def __init__(self, function_name: str, message: str) -> None:
+        super().__init__(f"cannot load the {function_name} function: {message}")
+
+
+class FunctionLoader:
+    """Imports user code (``__app__`` package or ``function_app.py``) and keeps FunctionInfos."""
+
+    def __init__(self, app_dir: str) -> None:
+        self.app_dir = ""
+        self.functions: typing.Dict[str, FunctionInfo] = {}
+        self._indexed: typing.Optional[typing.Dict[str, typing.Any]] = None
+        self.set_app_dir(app_dir)
+
+    def set_app_dir(self, app_dir: str) -> None:
+        self.app_dir = str(Path(app_dir).resolve()) if app_dir else os.getcwd()
+        packages = os.path.join(self.app_dir, ".python_packages", "lib", "site-packages")
+        if os.path.isdir(packages) and packages not in sys.path:
+            sys.path.insert(1, packages)
+        self._app_package(self.app_dir)
+
+    @staticmethod
+    def _app_package(root: str) -> None:
+        """Exposes ``root`` as package ``__app__`` without putting function folders on sys.path."""
+        package = sys.modules.get(APP_PACKAGE)
+        if package is None:
+            spec = importlib.machinery.ModuleSpec(APP_PACKAGE, None, is_package=True)
+            spec.submodule_search_locations = [root]
+            sys.modules[APP_PACKAGE] = importlib.util.module_from_spec(spec)
+        elif root not in package.__path__:
+            package.__path__.append(root)
+
+    # -- decorator model (function_app.py) -------------------------------------------------------
+
+    def index(self, app_dir: str):
+        """Returns RpcFunctionMetadata for function_app.py, or None when there is no such file."""
+        app_dir = str(Path(app_dir).resolve())
+        script = Path(app_dir, os.environ.get("PYTHON_SCRIPT_FILE_NAME") or DEFAULT_INDEX_SCRIPT)
+        if not script.is_file():
+            return None
+        if self._indexed is None:
+            if app_dir not in sys.path:
+                sys.path.insert(0, app_dir)
+            module = importlib.import_module(script.stem)
+            apps = {id(v): v for v in vars(module).values() if isinstance(v, azf.FunctionRegister)}
+            if not apps:
+                raise ValueError(f"no azure.functions.FunctionApp instance found in {script}")
+            indexed: typing.Dict[str, typing.Any] = {}
+            for app in apps.values():
+                for fn in app.get_functions():
+                    name = fn.get_function_name()
+                    if any(m.name == name for _, m in indexed.values()):
+                        raise ValueError(f"function name {name!r} is defined more than once")
+                    indexed[function_id_for(name)] = (fn, _function_metadata(fn, app_dir, script))
+            self._indexed = indexed
+        return [metadata for _, metadata in self._indexed.values()]
+
+    # -- loading ---------------------------------------------------------------------------------
+
+    def load(self, function_id: str, metadata) -> "FunctionInfo":
+        name = metadata.name or function_id
+        if WORKER_INDEXED in metadata.properties:
+            if self._indexed is None:
+                self.index(metadata.directory or self.app_dir)
+            entry = (self._indexed or {}).get(function_id) or next(
+                (e for e in (self._indexed or {}).values() if e[1].name == metadata.name), None)
+            if entry is None:
+                raise FunctionLoadError(name, "it is not defined in the indexed function app")
+            fn = entry[0]
+            bindings = {b.name: (b.type, b.direction) for b in fn.get_bindings()}
+            info = FunctionInfo(function_id, name, metadata.directory or self.app_dir,
+                                fn.get_user_function(), bindings)
+        else:
+            bindings = {k: (b.type, b.direction) for k, b in metadata.bindings.items()}
+            info = FunctionInfo(function_id, name, metadata.directory,
+                                self._import_entry_point(name, metadata), bindings)
+        self.functions[function_id] = info
+        return info
+
+    def _import_entry_point(self, name: str, metadata) -> typing.Callable:
+        directory = Path(metadata.directory or self.app_dir)
+        script = Path(metadata.script_file or DEFAULT_SCRIPT_FILE)
+        if not script.is_absolute():
+            script = directory / script
+        root = directory.resolve().parent
+        try:
+            relative = script.resolve().relative_to(root)
+        except ValueError:
+            raise FunctionLoadError(name, f"script {script} is not inside {root}") from None
+        if relative.suffix != ".py":
+            raise FunctionLoadError(name, f"{script} is not a Python file")
+        self._app_package(str(root))
+        parts = [APP_PACKAGE, *relative.parts[:-1]]
+        if relative.stem != "__init__":
+            parts.append(relative.stem)
+        module = importlib.import_module(".".join(parts))
+        entry_point = metadata.entry_point or DEFAULT_ENTRY_POINT
+        func = getattr(module, entry_point, None)
+        if not callable(func):
+            raise FunctionLoadError(name, f"function {entry_point}() is not present in {script}")
+        return func
+
+
+def function_id_for(name: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_OID, name))
+
+
+def _function_metadata(fn, app_dir: str, script: Path):
+    name = fn.get_function_name()
+    return protos.RpcFunctionMetadata(
+        name=name, function_id=function_id_for(name), directory=app_dir,
+        script_file=str(script), entry_point=name, language="python", is_proxy=False,
+        raw_bindings=fn.get_raw_bindings(), retry_options=_retry_options(fn),
+        properties={WORKER_INDEXED: "True"},
+        bindings={b.name: protos.BindingInfo(type=b.type, direction=b.direction,
+                                             data_type=b.data_type or 0)
+                  for b in fn.get_bindings()})
+
+
+def _retry_options(fn):
+    """RpcRetryOptions from an ``@app.retry(...)`` setting (intervals are "[[HH:]MM:]SS")."""
+    retry = fn.get_settings_dict("retry_policy")
+    if not retry:
+        return None
+    intervals = {key: Duration(seconds=sum(int(part) * 60 ** power for power, part in
+                                           enumerate(reversed(str(retry[key]).split(":")))))
+                 for key in ("delay_interval", "minimum_interval", "maximum_interval")
+                 if retry.get(key)}
+    fixed = str(retry.get("strategy")) == "fixed_delay"
+    return protos.RpcRetryOptions(
+        max_retry_count=int(retry.get("max_retry_count") or 0), **intervals,
+        retry_strategy=protos.RpcRetryOptions.fixed_delay if fixed
+        else protos.RpcRetryOptions.exponential_backoff)
+
+
+class FunctionInfo:
+    """Everything an invocation needs, computed once at load time."""
+
+    def __init__(self, function_id: str, name: str, directory: str, func: typing.Callable,
+                 bindings: typing.Mapping[str, typing.Tuple[str, int]]) -> None:
+        self.function_id, self.name, self.directory, self.func = function_id, name, directory, func
+        self.is_async = inspect.iscoroutinefunction(func)
+        signature = inspect.signature(func)
+        try:
+            hints = typing.get_type_hints(func)
+        except Exception:
+            hints = {}
+        self.context_param: typing.Optional[str] = None
+        self.inputs: typing.Dict[str, typing.Tuple[typing.Callable, str]] = {}  # decode, type
+        self.outputs: typing.List[typing.Tuple[str, typing.Callable, typing.Any, bool]] = []
+        declared, accepts_any = set(), False
+        for pname, param in signature.parameters.items():
+            annotation = hints.get(pname)
+            if param.kind is param.VAR_KEYWORD:
+                accepts_any = True
+            elif param.kind is param.VAR_POSITIONAL:
+                pass
+            elif pname in bindings:
+                declared.add(pname)
+                self._bind(pname, annotation, *bindings[pname])
+            elif _is_subclass(annotation, azf_abc.Context) or (
+                    pname == "context" and annotation is None):
+                self.context_param = pname
+            elif param.default is param.empty:
+                raise FunctionLoadError(name, f"parameter {pname!r} is declared in Python but "
+                                              "has no binding of that name")
+        missing = set(bindings) - declared - {RETURN_BINDING}
+        if missing and not accepts_any:
+            raise FunctionLoadError(name, "bindings declared but missing from the Python "
+                                          f"signature: {sorted(missing)}")
+        for bname in missing:
+            self._bind(bname, None, *bindings[bname])
+        self.return_spec = None
+        if RETURN_BINDING in bindings:
+            rtype, direction = bindings[RETURN_BINDING]
+            if direction != DIRECTION_OUT:
+                raise FunctionLoadError(name, 'the "$return" binding must have direction "out"')
+            self.return_spec = (_out_converter(rtype).encode, hints.get("return"),
+                                rtype == "http")
+        else:
+            trigger = next((t for t, d in bindings.values() if t.lower().endswith("trigger")), None)
+            converter = azf_meta.get_binding_registry().get(trigger) if trigger else None
+            if converter is not None and getattr(converter, "has_implicit_output", bool)() \
+                    and hasattr(converter, "encode"):
+                self.return_spec = (converter.encode, hints.get("return"), False)
+
+    def _bind(self, pname: str, annotation, btype: str, direction: int) -> None:
+        if direction == DIRECTION_INOUT:
+            raise FunctionLoadError(self.name, f"binding {pname!r}: 'inout' is not supported")
+        if direction == DIRECTION_OUT:
+            pytype = None
+            if typing.get_origin(annotation) is azf.Out and typing.get_args(annotation):
+                pytype = typing.get_args(annotation)[0]
+            self.outputs.append((pname, _out_converter(btype).encode, pytype, btype == "http"))
+            return
+        if btype == "httpTrigger" and isinstance(annotation, type) \
+                and not issubclass(annotation, azf_abc.HttpRequest):
+            raise FunctionLoadError(
+                self.name, f"the {pname!r} parameter is expected to be of type "
+                           f"azure.functions.HttpRequest, got {annotation.__qualname__}")
+        self.inputs[pname] = (_in_converter(btype).decode, btype)
+
+    def build_args(self, request, thread_local) -> typing.Dict[str, typing.Any]:
+        args: typing.Dict[str, typing.Any] = {}
+        metadata = TriggerMetadata(request.trigger_metadata) if request.trigger_metadata \
+            else EMPTY_METADATA
+        inputs = self.inputs
+        for binding in request.input_data:
+            spec = inputs.get(binding.name)
+            if spec is None:
+                continue
+            if binding.HasField("rpc_shared_memory"):
+                raise TypeError(f"binding {binding.name!r}: shared memory is not supported")
+            try:
+                args[binding.name] = spec[0](datum_from_typed_data(binding.data),
+                                             trigger_metadata=metadata)
+            except NotImplementedError:
+                raise TypeError(f"binding {binding.name!r} ({spec[1]}) cannot decode TypedData "
+                                f"{binding.data.WhichOneof('data')!r}") from None
+        for output in self.outputs:
+            args[output[0]] = OutValue()
+        if self.context_param is not None:
+            args[self.context_param] = make_context(request, self, thread_local)
+        return args
+
+    def encode_outputs(self, result, args, response) -> None:
+        for name, encode, pytype, is_http in self.outputs:
+            value = args[name].get()
+            if value is not None:
+                data = _encode(encode, value, pytype, is_http, name)
+                if data is not None:
+                    response.output_data.add(name=name, data=data)
+        if self.return_spec is None:
+            if result is not None:
+                raise RuntimeError(f"function {self.name!r} has no $return binding but "
+                                   f"returned a {type(result).__name__} value")
+        elif result is not None:
+            encode, pytype, is_http = self.return_spec
+            data = _encode(encode, result, pytype, is_http, RETURN_BINDING)
+            if data is not None:
+                response.return_value.CopyFrom(data)
+
+
+def _is_subclass(annotation, cls) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, cls)
+
+
+# === Bindings: protobuf TypedData <-> azure.functions Datum / Python values ====================
+
+class GenericBinding:
+    """Converter for binding types the azure.functions library does not know."""
+
+    @classmethod
+    def decode(cls, data, *, trigger_metadata):
+        if data is None or data.type is None:
+            return None
+        if data.type in ("string", "bytes", "json", "int", "double"):
+            return data.value
+        if data.type.startswith("collection_"):
+            return data.python_value
+        raise ValueError(f"unexpected TypedData {data.type!r} for a generic binding")
+
+    @classmethod
+    def encode(cls, obj, *, expected_type):
+        if isinstance(obj, str):
+            return azf_meta.Datum(obj, "string")
+        if isinstance(obj, (bytes, bytearray)):
+            return azf_meta.Datum(bytes(obj), "bytes")
+        if isinstance(obj, bool):
+            return azf_meta.Datum(int(obj), "int")
+        if isinstance(obj, int):
+            return azf_meta.Datum(obj, "int")
+        if isinstance(obj, float):
+            return azf_meta.Datum(obj, "double")
+        if isinstance(obj, (dict, list)):
+            return azf_meta.Datum(json.dumps(obj), "json")
+        raise NotImplementedError
+
+
+def _in_converter(binding_type: str):
+    converter = azf_meta.get_binding_registry().get(binding_type)
+    return converter if _is_subclass(converter, azf_meta.InConverter) else GenericBinding
+
+
+def _out_converter(binding_type: str):
+    converter = azf_meta.get_binding_registry().get(binding_type)
+    return converter if _is_subclass(converter, azf_meta.OutConverter) else GenericBinding
+
+
+class OutValue(azf.Out):
+    """The object handed to ``func.Out[T]`` parameters."""
+    __slots__ = ("_value",)
+
+    def __init__(self) -> None:
+        self._value = None
+
+    def set(self, val) -> None:
+        self._value = val
+
+    def get(self):
+        return self._value
+
+
+class TriggerMetadata(collections.abc.Mapping):
+    """Read-only view of InvocationRequest.trigger_metadata converting entries on access."""
+    __slots__ = ("_map",)
+
+    def __init__(self, proto_map) -> None:
+        self._map = proto_map
+
+    def __getitem__(self, key):
+        if key not in self._map:  # indexing a message map would insert the key
+            raise KeyError(key)
+        return datum_from_typed_data(self._map[key])
+
+    def __iter__(self):
+        return iter(self._map)
+
+    def __len__(self) -> int:
+        return len(self._map)
+
+
+def datum_from_typed_data(data) -> typing.Optional[azf_meta.Datum]:
+    kind = data.WhichOneof("data")
+    if kind is None:
+        return None
+    if kind == "http":
+        return azf_meta.Datum(_http_request_value(data.http), "http")
+    if kind == "stream":
+        return azf_meta.Datum(data.stream, "bytes")
+    return azf_meta.Datum(getattr(data, kind), kind)
+
+
+def _string_datums(plain, nullable_map) -> typing.Dict[str, azf_meta.Datum]:
+    if not plain and nullable_map:
+        return {k: azf_meta.Datum(v.value, "string") for k, v in nullable_map.items()}
+    return {k: azf_meta.Datum(v, "string") for k, v in plain.items()}
+
+
+def _http_request_value(http) -> typing.Dict[str, typing.Any]:
+    """The dict of Datums that azure.functions' HttpRequestConverter expects."""
+    body = datum_from_typed_data(http.body) if http.HasField("body") else None
+    return {
+        "method": azf_meta.Datum(http.method, "string"),
+        "url": azf_meta.Datum(http.url, "string"),
+        "headers": _string_datums(http.headers, http.nullable_headers),
+        "query": _string_datums(http.query, http.nullable_query),
+        "params": _string_datums(http.params, http.nullable_params),
+        "body": body if body is not None and body.type in ("bytes", "string", "json")
+        else azf_meta.Datum(b"", "bytes"),
+    }
+
+
+def typed_data_from_datum(datum):
+    """Turns a Datum produced by an azure.functions converter into TypedData (None = no value)."""
+    if datum is None or datum.type is None:
+        return None
+    kind, value = datum.type, datum.value
+    data = protos.TypedData()
+    if kind in SCALAR_DATA_KINDS:
+        setattr(data, kind, bytes(value) if kind == "bytes" else value)
+    elif kind == "http":
+        data.http.CopyFrom(_rpc_http(value))
+    elif kind in ("dict", "list"):
+        data.json = json.dumps(value)
+    elif kind == "bool":
+        data.int = int(value)
+    elif kind.startswith("collection_"):
+        data.json = json.dumps(list(azf_meta.Datum(value, kind).python_value))
+    else:
+        raise NotImplementedError(f"unexpected Datum type {kind!r}")
+    return data
+
+
+def _rpc_http(value) -> protos.RpcHttp:
+    http = protos.RpcHttp(status_code=str(value["status_code"].value),
+                          enable_content_negotiation=False)
+    for name, header in value["headers"].items():
+        http.headers[name] = header.value
+    body = typed_data_from_datum(value.get("body"))
+    if body is not None:
+        http.body.CopyFrom(body)
+    for cookie in value.get("cookies") or ():
+        http.cookies.extend(_rpc_cookie(name, morsel) for name, morsel in cookie.items())
+    return http
+
+
+def _rpc_cookie(name: str, morsel) -> protos.RpcHttpCookie:
+    cookie = protos.RpcHttpCookie(name=name, value=morsel.value)
+    if morsel["domain"]:
+        cookie.domain.value = morsel["domain"]
+    if morsel["path"]:
+        cookie.path.value = morsel["path"]
+    if morsel["expires"]:
+        stamp = Timestamp()
+        stamp.FromDatetime(email.utils.parsedate_to_datetime(morsel["expires"]))
+        cookie.expires.CopyFrom(nullable.NullableTimestamp(value=stamp))
+    if morsel["max-age"] not in ("", None):
+        cookie.max_age.value = float(morsel["max-age"])
+    cookie.secure.value = bool(morsel["secure"])
+    cookie.http_only.value = bool(morsel["httponly"])
+    cookie.same_site = SAME_SITE.get(str(morsel["samesite"] or "").lower(),
+                                     protos.RpcHttpCookie.SameSite.Value("None"))
+    return cookie
+
+
+def _encode(encode, value, pytype, is_http: bool, binding_name: str):
+    try:
+        datum = encode(value, expected_type=pytype)
+    except NotImplementedError:
+        raise TypeError(f"binding {binding_name!r} cannot encode a "
+                        f"{type(value).__name__} value") from None
+    if is_http and datum is not None and datum.type == "string":  # str from an http function
+        return protos.TypedData(http=protos.RpcHttp(
+            status_code="200", headers={"content-type": "text/plain; charset=utf-8"},
+            body=protos.TypedData(string=datum.value)))
+    return typed_data_from_datum(datum)
+
+
+def _record_type(name: str, base: type, fields: typing.Sequence[str]) -> type:
+    """A concrete subclass of an azure.functions ABC whose ``fields`` are read-only properties."""
+    def __init__(self, *values):
+        self._values = values
+    namespace = {"__init__": __init__, "__doc__": f"``{base.__name__}`` implementation."}
+    for index, field in enumerate(fields):
+        namespace[field] = property(lambda self, i=index: self._values[i])
+    return type(name, (base,), namespace)
+
+
+TraceContext = _record_type("TraceContext", azf_abc.TraceContext,
+                            ("trace_parent", "trace_state", "attributes"))
+RpcExceptionInfo = _record_type("RpcExceptionInfo", azf_abc.RpcException,
+                                ("source", "stack_trace", "message"))
+RetryContext = _record_type("RetryContext", azf_abc.RetryContext,
+                            ("retry_count", "max_retry_count", "exception"))
+InvocationContext = _record_type("InvocationContext", azf_abc.Context, (
+    "invocation_id", "function_name", "function_directory", "trace_context", "retry_context",
+    "thread_local_storage"))
+
+
+def make_context(request, info: "FunctionInfo", thread_local) -> InvocationContext:
+    trace, retry = request.trace_context, request.retry_context
+    error = retry.exception
+    return InvocationContext(
+        request.invocation_id, info.name, info.directory,
+        TraceContext(trace.trace_parent, trace.trace_state, dict(trace.attributes)),
+        RetryContext(retry.retry_count, retry.max_retry_count,
+                     RpcExceptionInfo(error.source, error.stack_trace, error.message)),
+        thread_local)
+
+
+def rpc_exception(exc: BaseException, locate: bool = False) -> protos.RpcException:
+    """RpcException{message "ExcType: msg", stack_trace}; ``locate`` adds file and line."""
+    if isinstance(exc, SyntaxError):
+        message = f"{type(exc).__name__}: {exc.msg} ({exc.filename}, line {exc.lineno})"
+    else:
+        message = f"{type(exc).__name__}: {exc}"
+        if locate:
+            frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                      if not f.filename.startswith("<") and f.filename != __file__]
+            if frames:
+                message += f" ({frames[-1].filename}, line {frames[-1].lineno})"
+    return protos.RpcException(message=message, stack_trace="".join(
+        traceback.format_exception(type(exc), exc, exc.__traceback__)))
+
+
+# === Logging ===================================================================================
+
+def rpc_level(levelno: int) -> int:
+    """CRITICAL->Critical, ERROR->Error, WARNING->Warning, INFO->Information, DEBUG->Debug."""
+    return next((level for threshold, level in LOG_LEVELS if levelno >= threshold),
+                protos.RpcLog.Trace)
+
+
+def current_invocation_id(thread_local) -> str:
+    return INVOCATION_ID.get() or getattr(thread_local, "invocation_id", None) or ""
+
+
+class RpcLogHandler(logging.Handler):
+    """Sends log records to the host as RpcLog, tagged with the current invocation id."""
+
+    def __init__(self, post: typing.Callable, request_id: str, thread_local) -> None:
+        super().__init__()
+        self._post, self._request_id, self._thread_local = post, request_id, thread_local
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self._post(self.to_message(record))
+        except Exception:
+            self.handleError(record)
+
+    def to_message(self, record: logging.LogRecord):
+        message = protos.StreamingMessage(request_id=self._request_id)
+        log = message.rpc_log
+        log.invocation_id = current_invocation_id(self._thread_local)
+        log.category = record.name
+        log.level = rpc_level(record.levelno)
+        log.message = record.getMessage()
+        log.log_category = LOG_SYSTEM if record.name.startswith(SYSTEM_LOGGER_PREFIXES) \
+            else LOG_USER
+        if record.exc_info and record.exc_info[1] is not None:
+            log.exception.CopyFrom(rpc_exception(record.exc_info[1]))
+        return message
+
+
+class StdoutForwarder(io.TextIOBase):
+    """Replaces sys.stdout: complete lines printed during an invocation become RpcLogs."""
+
+    def __init__(self, real, thread_local) -> None:
+        super().__init__()
+        self._real, self._thread_local = real, thread_local
+        self._partial: typing.Dict[str, str] = {}
+        self._lock = threading.Lock()
+        self.sink: typing.Optional[typing.Callable[[str, str], None]] = None
+
+    def write(self, text: str) -> int:
+        invocation_id = current_invocation_id(self._thread_local)
+        if not invocation_id or self.sink is None:
+            return self._real.write(text)
+        with self._lock:
+            lines = (self._partial.pop(invocation_id, "") + text).split("\n")
+            if lines[-1]:
+                self._partial[invocation_id] = lines[-1]
+        for line in lines[:-1]:
+            if line:
+                self.sink(invocation_id, line.rstrip("\r"))
+        return len(text)
+
+    def flush_invocation(self, invocation_id: str) -> None:
+        with self._lock:
+            rest = self._partial.pop(invocation_id, "")
+        if rest and self.sink is not None:
+            self.sink(invocation_id, rest)
+
+    def flush(self) -> None:
+        self._real.flush()
+
+    def writable(self) -> bool:
+        return True
+
+    @property
+    def encoding(self):
+        return getattr(self._real, "encoding", "utf-8")
+
+    def fileno(self) -> int:
+        return self._real.fileno()
+
+
+def make_print_sink(post: typing.Callable, request_id: str):
+    def sink(invocation_id: str, line: str) -> None:
+        message = protos.StreamingMessage(request_id=request_id)
+        log = message.rpc_log
+        log.invocation_id, log.category, log.message = invocation_id, PRINT_CATEGORY, line
+        log.level, log.log_category = LEVEL_INFORMATION, LOG_USER
+        post(message)
+    return sink
+
+
+# === Worker: wires transport, dispatcher and logging together ==================================
+
+class Worker:
+    def __init__(self, args: LaunchArgs) -> None:
+        self.args = args
+        self.leftover_threads = False
+
+    async def run(self) -> int:
+        log = logging.getLogger(LOGGER_NAME)
+        transport = Transport(self.args.host, self.args.port)
+        try:
+            await transport.connect()
+        except ConnectionError as exc:
+            print(f"functions-host python worker: {exc}", file=sys.stderr, flush=True)
+            return 1
+        app_dir = (os.environ.get("FUNCTIONS_APPLICATION_DIRECTORY")
+                   or os.environ.get("AzureWebJobsScriptRoot") or os.getcwd())
+        thread_local, stopped = threading.local(), asyncio.Event()
+        stdout = StdoutForwarder(sys.stdout, thread_local)
+        dispatcher = Dispatcher(transport.post, self.args.request_id, app_dir, stdout,
+                                thread_local, stopped.set)
+        transport.post(protos.StreamingMessage(
+            request_id=self.args.request_id,
+            start_stream=protos.StartStream(worker_id=self.args.worker_id)))
+        root = logging.getLogger()
+        console_handlers = list(root.handlers)
+        rpc_handler = RpcLogHandler(transport.post, self.args.request_id, dispatcher.thread_local)
+        for handler in console_handlers:
+            root.removeHandler(handler)
+        root.addHandler(rpc_handler)
+        stdout.sink = make_print_sink(transport.post, self.args.request_id)
+        real_stdout, sys.stdout = sys.stdout, stdout
+        reader = asyncio.create_task(self._read(transport, dispatcher))
+        stopper = asyncio.create_task(stopped.wait())
+        terminated = False
+        try:
+            done, _ = await asyncio.wait({reader, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            terminated = stopper in done
+            if terminated:
+                log.info("worker terminating at the host's request")
+            await transport.close(flush=terminated)
+        finally:
+            reader.cancel()
+            stopper.cancel()
+            sys.stdout = real_stdout
+            root.removeHandler(rpc_handler)
+            for handler in console_handlers:
+                root.addHandler(handler)
+            self.leftover_threads = dispatcher.shutdown()
+        if not terminated:
+            print("functions-host python worker: the host closed the stream; exiting",
+                  file=sys.stderr, flush=True)
+        return 0
+
+    @staticmethod
+    async def _read(transport: Transport, dispatcher: Dispatcher) -> None:
+        try:
+            async for message in transport.inbound():
+                dispatcher.dispatch(message)
+        except grpc.aio.AioRpcError as exc:
+            print(f"functions-host python worker: stream ended: {exc.code().name} "
+                  f"{exc.details() or ''}".rstrip(), file=sys.stderr, flush=True)
+
+
+def main(argv: typing.Optional[typing.Sequence[str]] = None) -> None:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="LanguageWorkerConsoleLog%(levelname)s %(name)s: %(message)s")
+    worker = Worker(args)
+    code = asyncio.run(worker.run())
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if worker.leftover_threads:  # sync functions still running past the grace period
+        os._exit(code)
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

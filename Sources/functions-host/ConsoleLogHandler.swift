@@ -1,0 +1,56 @@
+internal import Foundation
+internal import Logging
+internal import Synchronization
+
+/// A compact, human-readable log line on stderr: `HH:MM:SS.mmm level [worker 0] message key=value`.
+struct ConsoleLogHandler: LogHandler {
+  var logLevel: Logger.Level
+  var metadata: Logger.Metadata = [:]
+  let label: String
+
+  init(label: String, level: Logger.Level) {
+    self.label = label
+    self.logLevel = level
+  }
+
+  subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    get { metadata[key] }
+    set { metadata[key] = newValue }
+  }
+
+  func log(event: LogEvent) {
+    var all = metadata
+    if let extra = event.metadata { all.merge(extra) { $1 } }
+    var line = Self.timestamp()
+    line += " " + Self.tag(event.level)
+    if let worker = all.removeValue(forKey: "worker") { line += " [worker \(worker)]" }
+    if let function = all.removeValue(forKey: "function") { line += " [\(function)]" }
+    line += " \(event.message)"
+    if !all.isEmpty {
+      line += " " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+    }
+    line += "\n"
+    FileHandle.standardError.write(Data(line.utf8))
+  }
+
+  private static func tag(_ level: Logger.Level) -> String {
+    switch level {
+    case .trace: "trace"
+    case .debug: "debug"
+    case .info: "info "
+    case .notice: "note "
+    case .warning: "WARN "
+    case .error: "ERROR"
+    case .critical: "CRIT "
+    }
+  }
+
+  private static func timestamp() -> String {
+    var tv = timeval()
+    gettimeofday(&tv, nil)
+    var t = time_t(tv.tv_sec)
+    var parts = tm()
+    localtime_r(&t, &parts)
+    return String(format: "%02d:%02d:%02d.%03d", parts.tm_hour, parts.tm_min, parts.tm_sec, Int(tv.tv_usec / 1000))
+  }
+}

@@ -1,0 +1,11 @@
+internal import ArgumentParser
+
+/// `functions-host`: runs Azure Functions Python apps.
+@main
+struct FunctionsHostCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "functions-host",
+    abstract: "Run Azure Functions Python apps: a Swift host for the Functions language-worker protocol.",
+    subcommands: [Start.self],
+    defaultSubcommand: Start.self)
+}

@@ -1,0 +1,185 @@
+"""A tiny functions host for end-to-end tests: a grpc.aio server speaking EventStream.
+
+It launches worker.py as a subprocess with the host's launch arguments and lets a test send
+StreamingMessages and wait for specific replies. Waits are event driven; timeouts only guard
+against hangs.
+"""
+import asyncio
+import contextlib
+import os
+import sys
+import uuid
+
+import grpc
+import grpc.aio
+
+import FunctionRpc_pb2 as protos
+
+from conftest import WORKER_SCRIPT
+
+GUARD = 20.0  # seconds; a failure guard, never a synchronisation mechanism
+
+
+class StreamClosed(AssertionError):
+    pass
+
+
+class FakeHost:
+    def __init__(self) -> None:
+        self.received = []  # every message from the worker, in arrival order
+        self._inbox: asyncio.Queue = asyncio.Queue()
+        self._outbox: asyncio.Queue = asyncio.Queue()
+        self._unclaimed = []  # received but not yet returned by expect()
+        self._server = None
+        self.port = 0
+
+    async def start(self) -> None:
+        self._server = grpc.aio.server()
+        handler = grpc.method_handlers_generic_handler(
+            "AzureFunctionsRpcMessages.FunctionRpc",
+            {"EventStream": grpc.stream_stream_rpc_method_handler(
+                self._event_stream,
+                request_deserializer=protos.StreamingMessage.FromString,
+                response_serializer=protos.StreamingMessage.SerializeToString)})
+        self._server.add_generic_rpc_handlers((handler,))
+        self.port = self._server.add_insecure_port("127.0.0.1:0")
+        await self._server.start()
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            await self._server.stop(0)
+
+    async def _event_stream(self, request_iterator, context):
+        async def pump():
+            try:
+                async for message in request_iterator:
+                    self.received.append(message)
+                    self._inbox.put_nowait(message)
+            finally:
+                self._inbox.put_nowait(None)
+
+        reader = asyncio.ensure_future(pump())
+        try:
+            while True:
+                message = await self._outbox.get()
+                if message is None:
+                    return
+                yield message
+        finally:
+            reader.cancel()
+
+    def send(self, **content) -> None:
+        self._outbox.put_nowait(protos.StreamingMessage(**content))
+
+    def close_stream(self) -> None:
+        self._outbox.put_nowait(None)
+
+    async def expect(self, kind: str, predicate=lambda m: True, timeout: float = GUARD):
+        """Returns the oldest not yet expected message of ``kind`` satisfying ``predicate``,
+        waiting for it if needed. Messages it passes over stay available to later calls."""
+        def matches(message):
+            return message.WhichOneof("content") == kind and predicate(message)
+
+        async def wait():
+            for index, message in enumerate(self._unclaimed):
+                if matches(message):
+                    return self._unclaimed.pop(index)
+            while True:
+                message = await self._inbox.get()
+                if message is None:
+                    self._inbox.put_nowait(None)
+                    raise StreamClosed(f"stream closed while waiting for {kind}")
+                if matches(message):
+                    return message
+                self._unclaimed.append(message)
+        return await asyncio.wait_for(wait(), timeout)
+
+    def logs(self, invocation_id=None):
+        return [m.rpc_log for m in self.received if m.WhichOneof("content") == "rpc_log"
+                and (invocation_id is None or m.rpc_log.invocation_id == invocation_id)]
+
+    def index_of(self, predicate) -> int:
+        return next(i for i, m in enumerate(self.received) if predicate(m))
+
+
+class WorkerProcess:
+    def __init__(self, process) -> None:
+        self.process = process
+        self.stdout = bytearray()
+        self.stderr = bytearray()
+        self._pumps = [asyncio.ensure_future(self._drain(process.stdout, self.stdout)),
+                       asyncio.ensure_future(self._drain(process.stderr, self.stderr))]
+
+    @staticmethod
+    async def _drain(stream, sink) -> None:
+        while True:
+            chunk = await stream.read(65536)
+            if not chunk:
+                return
+            sink.extend(chunk)
+
+    async def wait(self, timeout: float = GUARD) -> int:
+        code = await asyncio.wait_for(self.process.wait(), timeout)
+        await asyncio.gather(*self._pumps)
+        return code
+
+    def kill(self) -> None:
+        if self.process.returncode is None:
+            self.process.kill()
+
+    def output(self) -> str:
+        return (f"--- worker stdout ---\n{self.stdout.decode(errors='replace')}\n"
+                f"--- worker stderr ---\n{self.stderr.decode(errors='replace')}")
+
+
+async def launch_worker(port: int, app_dir, *, worker_id: str, request_id: str = "req-1",
+                        dialect: str = "both", env=None) -> WorkerProcess:
+    args = [sys.executable, str(WORKER_SCRIPT)]
+    if dialect in ("classic", "both"):
+        args += ["--host", "127.0.0.1", "--port", str(port), "--workerId", worker_id,
+                 "--requestId", request_id, "--grpcMaxMessageLength", "2147483647"]
+    if dialect in ("functions", "both"):
+        args += ["--functions-uri", f"http://127.0.0.1:{port}/",
+                 "--functions-worker-id", worker_id, "--functions-request-id", request_id,
+                 "--functions-grpc-max-message-length", "2147483647"]
+    environment = dict(os.environ)
+    environment.update({"FUNCTIONS_WORKER_DIRECTORY": str(WORKER_SCRIPT.parent),
+                        "FUNCTIONS_APPLICATION_DIRECTORY": str(app_dir),
+                        "AzureWebJobsScriptRoot": str(app_dir),
+                        "PYTHONUNBUFFERED": "1"})
+    environment.update(env or {})
+    process = await asyncio.create_subprocess_exec(
+        *args, cwd=str(app_dir), env=environment,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    return WorkerProcess(process)
+
+
+@contextlib.asynccontextmanager
+async def session(app_dir, **launch):
+    """Starts a FakeHost and a worker, checks StartStream, and yields (host, worker)."""
+    host = FakeHost()
+    await host.start()
+    worker_id = str(uuid.uuid4())
+    worker = await launch_worker(host.port, app_dir, worker_id=worker_id, **launch)
+    try:
+        start = await host.expect("start_stream")
+        assert start.start_stream.worker_id == worker_id
+        assert host.received[0].WhichOneof("content") == "start_stream"
+        yield host, worker
+    except BaseException:
+        worker.kill()
+        with contextlib.suppress(Exception):
+            await worker.wait(5)
+        print(worker.output(), file=sys.stderr)
+        raise
+    finally:
+        worker.kill()
+        with contextlib.suppress(Exception):
+            await worker.wait(5)
+        await host.stop()
+
+
+def run(coroutine, timeout: float = 60.0):
+    async def guarded():
+        return await asyncio.wait_for(coroutine, timeout)
+    return asyncio.run(guarded())

@@ -1,0 +1,38 @@
+"""Launch-argument parsing: both host dialects, preference, tolerance of extra arguments."""
+import pytest
+
+CLASSIC = ["--host", "127.0.0.1", "--port", "7071", "--workerId", "w-classic",
+           "--requestId", "r-classic", "--grpcMaxMessageLength", "2147483647"]
+FUNCTIONS = ["--functions-uri", "http://127.0.0.2:8081/", "--functions-worker-id", "w-fn",
+             "--functions-request-id", "r-fn", "--functions-grpc-max-message-length", "1024"]
+
+
+def test_classic_dialect(worker_module):
+    args = worker_module.parse_args(CLASSIC)
+    assert args == worker_module.LaunchArgs("127.0.0.1", 7071, "w-classic", "r-classic",
+                                            2147483647)
+
+
+def test_functions_dialect_alone(worker_module):
+    args = worker_module.parse_args(FUNCTIONS)
+    assert (args.host, args.port, args.worker_id, args.request_id) == \
+        ("127.0.0.2", 8081, "w-fn", "r-fn")
+    assert args.grpc_max_message_length == 1024
+
+
+def test_functions_dialect_wins_when_both_are_given(worker_module):
+    args = worker_module.parse_args(CLASSIC + FUNCTIONS)
+    assert (args.host, args.port, args.worker_id, args.request_id) == \
+        ("127.0.0.2", 8081, "w-fn", "r-fn")
+
+
+def test_unknown_arguments_are_tolerated(worker_module):
+    args = worker_module.parse_args(["--something-new", "x", *CLASSIC, "--flag", "positional"])
+    assert args.worker_id == "w-classic"
+
+
+def test_missing_endpoint_is_a_usage_error(worker_module, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        worker_module.parse_args(["--workerId", "w"])
+    assert exit_info.value.code != 0
+    assert "--functions-uri" in capsys.readouterr().err

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs the pytest suite of the bundled Python worker (Tests/python).
+#
+# Creates (or reuses) a virtualenv with the worker's requirements.txt plus pytest, then runs
+#   python -m pytest Tests/python -q [extra pytest args]
+#
+# Environment:
+#   FUNCTIONS_HOST_TEST_VENV  venv location (default: $ROOT/.build/python-test-venv)
+#   PYTHON                    interpreter used to create the venv (default: python3)
+# Usage: scripts/test-python.sh [pytest args...]   (from any directory)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${FUNCTIONS_HOST_TEST_VENV:-$ROOT/.build/python-test-venv}"
+PYTHON="${PYTHON:-python3}"
+REQUIREMENTS="$ROOT/Sources/FunctionsPythonWorker/Resources/requirements.txt"
+TEST_REQUIREMENTS="pytest>=8,<10"
+
+log() { printf '[test-python] %s\n' "$*" >&2; }
+
+if [[ ! -x "$VENV/bin/python" ]]; then
+  log "creating virtualenv $VENV"
+  mkdir -p "$(dirname "$VENV")"
+  "$PYTHON" -m venv "$VENV"
+fi
+
+# Reinstall only when the requirements (or the interpreter) changed since the last install.
+STAMP="$VENV/.functions-host-requirements"
+WANT="$("$VENV/bin/python" -c 'import sys; print(sys.version)'; cat "$REQUIREMENTS"; echo "$TEST_REQUIREMENTS")"
+if [[ ! -f "$STAMP" || "$(cat "$STAMP")" != "$WANT" ]]; then
+  log "installing $(basename "$REQUIREMENTS") + $TEST_REQUIREMENTS"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+    -r "$REQUIREMENTS" "$TEST_REQUIREMENTS"
+  printf '%s' "$WANT" > "$STAMP"
+fi
+
+cd "$ROOT"
+exec "$VENV/bin/python" -m pytest Tests/python -q "$@"
