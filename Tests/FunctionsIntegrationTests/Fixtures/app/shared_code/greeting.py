@@ -1,0 +1,5 @@
+import os
+
+
+def greet(name: str) -> str:
+    return f"{os.environ.get('GREETING', 'Hi')}, {name}!"

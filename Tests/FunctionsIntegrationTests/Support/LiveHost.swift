@@ -1,0 +1,99 @@
+import Foundation
+import FunctionsHostCore
+import FunctionsHostHTTP
+import FunctionsPythonWorker
+import Logging
+import ServiceLifecycle
+
+/// The bundled worker and a Python environment for it, prepared once per test process.
+enum TestPython {
+  static let packageRoot: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<4 { url.deleteLastPathComponent() }
+    return url.path
+  }()
+
+  struct Prepared: Sendable {
+    var worker: WorkerDescription
+  }
+
+  private static let preparation = Task<Prepared, any Error> {
+    let environment = ProcessInfo.processInfo.environment
+    let cache = environment["FUNCTIONS_HOST_TEST_CACHE"] ?? "\(packageRoot)/.build/integration-cache"
+    let bundled = try BundledPythonWorker.materialize(into: cache)
+    var logger = Logger(label: "test-python")
+    logger.logLevel = .warning
+    let python = try await PythonEnvironment(
+      configuration: .defaults(cacheDirectory: cache, workerRequirementsFile: bundled.requirementsFile) {
+        $0.usesAppVirtualEnvironment = false
+      }
+    ).prepare(appRoot: nil, environment: environment, logger: logger)
+    return Prepared(
+      worker: WorkerDescription(
+        executable: python.executable, workerPath: bundled.workerScript, workerDirectory: bundled.directory,
+        environment: python.environment))
+  }
+
+  static func prepared() async throws -> Prepared { try await preparation.value }
+}
+
+/// A real host with real Python workers and a real HTTP front door on loopback, for one test.
+struct LiveHost: Sendable {
+  let host: FunctionsHost
+  let frontDoor: HTTPFrontDoor
+  let group: ServiceGroup
+  let task: Task<Void, any Error>
+  let port: Int
+  let logs: LogCapture
+  let appDirectory: String
+  let report: StartupReport
+
+  /// Copies `Fixtures/<fixture>` to a temporary folder and serves it.
+  static func start(
+    fixture: String = "app", workers: Int = 1, worker: WorkerDescription? = nil,
+    configure: (inout FunctionsHost.Configuration) -> Void = { _ in }
+  ) async throws -> LiveHost {
+    let source = "\(TestPython.packageRoot)/Tests/FunctionsIntegrationTests/Fixtures/\(fixture)"
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fh-\(fixture)-\(UUID().uuidString)").path
+    try FileManager.default.copyItem(atPath: source, toPath: directory)
+    let description: WorkerDescription
+    if let worker { description = worker } else { description = try await TestPython.prepared().worker }
+    let logs = LogCapture()
+    let logger = logs.logger()
+    var configuration = FunctionsHost.Configuration(
+      scriptRoot: directory, worker: description, workerCount: workers,
+      environment: ProcessInfo.processInfo.environment)
+    configuration.dispatchWaitTimeout = .seconds(30)
+    configure(&configuration)
+    let host = FunctionsHost(configuration: configuration, logger: logger)
+    let app = try FunctionApp.load(scriptRoot: directory)
+    let frontDoor = HTTPFrontDoor(
+      dispatcher: host,
+      configuration: .defaults {
+        $0.port = 0
+        $0.routePrefix = app.hostJSON.routePrefix
+      }, logger: logger)
+    let group = ServiceGroup(
+      configuration: .init(services: [.init(service: host), .init(service: frontDoor)], logger: logger))
+    let task = Task { try await group.run() }
+    let address = try await frontDoor.listeningAddress
+    let report = try await host.waitForStartup()
+    return LiveHost(
+      host: host, frontDoor: frontDoor, group: group, task: task, port: address.port, logs: logs,
+      appDirectory: directory, report: report)
+  }
+
+  /// Sends one HTTP request to the front door.
+  func request(
+    _ method: String = "GET", _ path: String, headers: [String: String] = [:], body: Data? = nil, chunks: [Data]? = nil
+  ) async throws -> RawHTTPResponse {
+    try await RawHTTPClient.send(port: port, method: method, path: path, headers: headers, body: body, chunks: chunks)
+  }
+
+  /// Shuts down gracefully, waits for the services to end, and removes the app copy.
+  func stop() async throws {
+    await group.triggerGracefulShutdown()
+    try await task.value
+    try? FileManager.default.removeItem(atPath: appDirectory)
+  }
+}
