@@ -124,6 +124,8 @@ let package = Package(
       name: "FunctionsIntegrationTests",
       dependencies: [
         "FunctionsHostCore", "FunctionsHostHTTP", "FunctionsPythonWorker", "FunctionsRPC",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       ],
