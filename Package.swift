@@ -117,7 +117,11 @@ let package = Package(
     ),
     .testTarget(
       name: "FunctionsPythonWorkerTests",
-      dependencies: ["FunctionsPythonWorker"],
+      dependencies: [
+        "FunctionsPythonWorker",
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Subprocess", package: "swift-subprocess"),
+      ],
       swiftSettings: settings
     ),
     .testTarget(
