@@ -1,0 +1,53 @@
+internal import FunctionsHostCore
+internal import FunctionsRPC
+internal import Hummingbird
+
+extension InvocationInput {
+  /// The invocation for an HTTP request routed to `route` (protocol.md §2.6).
+  ///
+  /// `inputData` holds one binding named after the trigger (`req`) with the RpcHttp;
+  /// `triggerMetadata` is ``HTTPTriggerMetadata``; `traceContext` comes from `trace`.
+  init(
+    httpRequest head: HTTPRequest,
+    body: ByteBuffer,
+    route: HTTPRoute,
+    params: [String: String],
+    traceContext: AzureFunctionsRpcMessages_RpcTraceContext,
+    defaultAuthority: String
+  ) {
+    let query = QueryParameters(parsing: head.path.flatMap(InvocationInput.query(of:)))
+    let headers = RequestHeaders.rpcHeaders(of: head)
+    let http = AzureFunctionsRpcMessages_RpcHttp(
+      request: head,
+      headers: headers,
+      query: query,
+      params: params,
+      body: body,
+      defaultAuthority: defaultAuthority
+    )
+    var binding = AzureFunctionsRpcMessages_ParameterBinding()
+    binding.name = route.triggerBindingName
+    var data = AzureFunctionsRpcMessages_TypedData()
+    data.data = .http(http)
+    binding.data = data
+    self.init(
+      functionName: route.functionName,
+      inputData: [binding],
+      triggerMetadata: HTTPTriggerMetadata.make(
+        query: query,
+        params: params,
+        headers: headers,
+        body: body
+      ),
+      traceContext: traceContext
+    )
+  }
+
+  /// The query part of a request target (after `?`, before any `#`).
+  static func query(of target: String) -> Substring? {
+    guard let q = target.firstIndex(of: "?") else { return nil }
+    let rest = target[target.index(after: q)...]
+    if let hash = rest.firstIndex(of: "#") { return rest[..<hash] }
+    return rest
+  }
+}

@@ -1,0 +1,139 @@
+internal import FunctionsHostCore
+internal import FunctionsRPC
+internal import Hummingbird
+
+/// An error the front door answers with, carrying its status and a small JSON body.
+///
+/// This file holds the single table from host error codes to HTTP statuses
+/// (``status(for:)``); every error response of the front door is built here.
+struct FrontDoorError: HTTPResponseError, Sendable {
+  /// The HTTP status.
+  var status: HTTPResponse.Status
+  /// Extra headers, e.g. `Allow` or `Retry-After`.
+  var headers: HTTPFields
+  /// A stable code for the JSON body, e.g. `functionFailed` or `routeNotFound`.
+  var code: String
+  /// A human message for the JSON body.
+  var message: String
+  /// The invocation concerned, if any.
+  var invocationID: String?
+  /// The function concerned, if any.
+  var functionName: String?
+  /// The worker's exception, if any.
+  var exception: AzureFunctionsRpcMessages_RpcException?
+  /// Whether the body includes the exception's stack trace.
+  var includeStackTrace = false
+
+  /// The status for each host error code — the front door's error table.
+  ///
+  /// | code | status |
+  /// |---|---|
+  /// | `functionNotFound` | 404 |
+  /// | `timeout` | 504 |
+  /// | `workerUnavailable`, `workerExited`, `overloaded`, `shuttingDown` | 503 + `Retry-After: 1` |
+  /// | `functionFailed`, `functionLoadFailed`, `functionCancelled`, `protocolViolation`, `internalError`, `configuration`, others | 500 |
+  ///
+  /// A cancelled invocation is a 500 rather than a client-closed 499: a cancellation the client
+  /// can still observe was decided by the host (timeout handling, shutdown), not by the client.
+  static func status(
+    for code: FunctionsHostError.Code
+  ) -> (status: HTTPResponse.Status, retryAfter: Bool) {
+    switch code {
+    case .functionNotFound: (.notFound, false)
+    case .timeout: (.gatewayTimeout, false)
+    case .workerUnavailable, .workerExited, .overloaded, .shuttingDown: (.serviceUnavailable, true)
+    default: (.internalServerError, false)
+    }
+  }
+
+  /// The response for a host error raised while invoking `functionName`.
+  init(_ error: FunctionsHostError, functionName: String, includeStackTrace: Bool = false) {
+    let (status, retryAfter) = FrontDoorError.status(for: error.code)
+    self.status = status
+    self.headers = retryAfter ? [.retryAfter: "1"] : [:]
+    self.code = error.code.description
+    self.message = error.message
+    self.invocationID = error.invocationID
+    self.functionName = functionName
+    self.exception = error.exception
+    self.includeStackTrace = includeStackTrace
+  }
+
+  /// Creates an error response.
+  init(
+    status: HTTPResponse.Status,
+    code: String,
+    message: String,
+    headers: HTTPFields = [:],
+    invocationID: String? = nil,
+    functionName: String? = nil
+  ) {
+    self.status = status
+    self.headers = headers
+    self.code = code
+    self.message = message
+    self.invocationID = invocationID
+    self.functionName = functionName
+  }
+
+  /// 404 for a path no function's route matches.
+  static func routeNotFound(method: String, path: String) -> FrontDoorError {
+    FrontDoorError(
+      status: .notFound,
+      code: "routeNotFound",
+      message: "no function matches \(method) \(path)"
+    )
+  }
+
+  /// 405 with `Allow` for a path whose routes do not accept the method.
+  static func methodNotAllowed(method: String, path: String, allowed: [String]) -> FrontDoorError {
+    let allow = allowed.joined(separator: ", ")
+    return FrontDoorError(
+      status: .methodNotAllowed,
+      code: "methodNotAllowed",
+      message: "method \(method) is not allowed for \(path); allowed: \(allow)",
+      headers: [.allow: allow]
+    )
+  }
+
+  /// 413 for a body over the configured limit.
+  static func contentTooLarge(limit: Int) -> FrontDoorError {
+    FrontDoorError(
+      status: .contentTooLarge,
+      code: "contentTooLarge",
+      message: "the request body is larger than the limit of \(limit) bytes"
+    )
+  }
+
+  /// The JSON body: `{"error", "code", "invocationId"?, "function"?, "exception"?}`.
+  var jsonBody: String {
+    var out = "{\"error\":\(JSONValue.quote(message)),\"code\":\(JSONValue.quote(code))"
+    if let invocationID { out += ",\"invocationId\":\(JSONValue.quote(invocationID))" }
+    if let functionName { out += ",\"function\":\(JSONValue.quote(functionName))" }
+    if let exception {
+      out += ",\"exception\":{\"message\":\(JSONValue.quote(exception.message))"
+      if !exception.type.isEmpty { out += ",\"type\":\(JSONValue.quote(exception.type))" }
+      if includeStackTrace && !exception.stackTrace.isEmpty {
+        out += ",\"stackTrace\":\(JSONValue.quote(exception.stackTrace))"
+      }
+      out += "}"
+    }
+    return out + "}"
+  }
+
+  /// The HTTP response.
+  var response: Response {
+    var headers = self.headers
+    headers[.contentType] = "application/json; charset=utf-8"
+    return Response(
+      status: status,
+      headers: headers,
+      body: .init(byteBuffer: ByteBuffer(string: jsonBody))
+    )
+  }
+
+  /// `HTTPResponseError` conformance: the same response as ``response``.
+  func response(from request: Request, context: some RequestContext) throws -> Response {
+    response
+  }
+}

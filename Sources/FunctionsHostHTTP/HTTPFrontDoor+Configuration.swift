@@ -1,0 +1,53 @@
+extension HTTPFrontDoor {
+  /// How the front door listens and routes.
+  ///
+  /// ```swift
+  /// let configuration = HTTPFrontDoor.Configuration.defaults {
+  ///   $0.port = 0               // any free port; read it from `listeningAddress`
+  ///   $0.routePrefix = ""       // host.json extensions.http.routePrefix
+  /// }
+  /// ```
+  public struct Configuration: Sendable, Hashable {
+    /// The address to bind. Default `127.0.0.1`.
+    public var host: String
+    /// The TCP port; `0` picks a free one. Default `7071`, as Azure Functions Core Tools' `func start`.
+    public var port: Int
+    /// The prefix of every function route, without slashes (host.json
+    /// `extensions.http.routePrefix`). Default `api`; empty means routes start at `/`.
+    public var routePrefix: String
+    /// The largest request body accepted, in bytes; larger bodies get 413. Default 100 MiB
+    /// (104,857,600 bytes), Azure's limit.
+    public var maxRequestBodySize: Int
+    /// The value of the `Server` response header; `nil` sends none. Default `nil`.
+    public var serverName: String?
+    /// Whether error responses include the worker exception's stack trace. Default `false`.
+    public var includeExceptionStackTraces: Bool
+
+    /// Creates a configuration; every parameter defaults to the value documented on its property.
+    public init(
+      host: String = "127.0.0.1",
+      port: Int = 7071,
+      routePrefix: String = "api",
+      maxRequestBodySize: Int = 104_857_600,
+      serverName: String? = nil,
+      includeExceptionStackTraces: Bool = false
+    ) {
+      self.host = host
+      self.port = port
+      self.routePrefix = routePrefix
+      self.maxRequestBodySize = maxRequestBodySize
+      self.serverName = serverName
+      self.includeExceptionStackTraces = includeExceptionStackTraces
+    }
+
+    /// The default configuration.
+    public static var defaults: Self { Self() }
+
+    /// The default configuration, changed by `configure`.
+    public static func defaults(configure: (_ configuration: inout Self) -> Void) -> Self {
+      var configuration = Self()
+      configure(&configuration)
+      return configuration
+    }
+  }
+}

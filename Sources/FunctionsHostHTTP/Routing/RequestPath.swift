@@ -1,0 +1,57 @@
+/// Splitting and decoding of request paths for routing.
+enum RequestPath {
+  /// The `/`-separated segments of a path (no query), percent-decoded except `%2F`, which stays
+  /// encoded so that a decoded segment never contains `/` (as in ASP.NET Core).
+  ///
+  /// A leading `/` and one trailing `/` are ignored; `/` and the empty path give no segments.
+  static func segments(of path: some StringProtocol) -> [Substring] {
+    var body = Substring(path)
+    if body.first == "/" { body = body.dropFirst() }
+    if body.isEmpty { return [] }
+    if body.last == "/" { body = body.dropLast() }
+    var result = body.split(separator: "/", omittingEmptySubsequences: false)
+    for i in result.indices where result[i].utf8.contains(UInt8(ascii: "%")) {
+      result[i] = Substring(percentDecode(result[i], keepingEncodedSlash: true))
+    }
+    return result
+  }
+
+  /// Decodes `%XX` escapes as UTF-8 (`+` is left alone); malformed escapes and invalid UTF-8
+  /// are kept as written.
+  static func percentDecode(
+    _ text: some StringProtocol,
+    keepingEncodedSlash: Bool = false
+  ) -> String {
+    let input = Array(text.utf8)
+    var output: [UInt8] = []
+    output.reserveCapacity(input.count)
+    var i = 0
+    while i < input.count {
+      let b = input[i]
+      if b == UInt8(ascii: "%"), i + 2 < input.count,
+        let hi = hexValue(input[i + 1]), let lo = hexValue(input[i + 2])
+      {
+        let decoded = hi << 4 | lo
+        if keepingEncodedSlash && decoded == UInt8(ascii: "/") {
+          output.append(contentsOf: input[i ... (i + 2)])
+        } else {
+          output.append(decoded)
+        }
+        i += 3
+      } else {
+        output.append(b)
+        i += 1
+      }
+    }
+    return String(validating: output, as: UTF8.self) ?? String(text)
+  }
+
+  private static func hexValue(_ b: UInt8) -> UInt8? {
+    switch b {
+    case 0x30 ... 0x39: b - 0x30
+    case 0x41 ... 0x46: b - 0x41 + 10
+    case 0x61 ... 0x66: b - 0x61 + 10
+    default: nil
+    }
+  }
+}
