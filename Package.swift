@@ -17,6 +17,7 @@ let package = Package(
     .library(name: "FunctionsHostCore", targets: ["FunctionsHostCore"]),
     .library(name: "FunctionsHostHTTP", targets: ["FunctionsHostHTTP"]),
     .library(name: "FunctionsPythonWorker", targets: ["FunctionsPythonWorker"]),
+    .library(name: "FunctionsConformance", targets: ["FunctionsConformance"]),
     .executable(name: "functions-host", targets: ["functions-host"]),
   ],
   dependencies: [
@@ -30,6 +31,7 @@ let package = Package(
     .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
     .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+    .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
     .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
   ],
   targets: [
@@ -53,6 +55,7 @@ let package = Package(
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "Subprocess", package: "swift-subprocess"),
         .product(name: "SystemPackage", package: "swift-system"),
+        .product(name: "DequeModule", package: "swift-collections"),
       ],
       swiftSettings: settings
     ),
@@ -85,9 +88,24 @@ let package = Package(
       ],
       swiftSettings: settings
     ),
+    .target(
+      name: "FunctionsConformance",
+      dependencies: [
+        "FunctionsRPC",
+        "FunctionsHostCore",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Subprocess", package: "swift-subprocess"),
+        .product(name: "SystemPackage", package: "swift-system"),
+      ],
+      swiftSettings: settings
+    ),
     .executableTarget(
       name: "functions-host",
       dependencies: [
+        "FunctionsConformance",
         "FunctionsHostCore",
         "FunctionsHostHTTP",
         "FunctionsPythonWorker",
@@ -121,6 +139,14 @@ let package = Package(
         "FunctionsPythonWorker",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Subprocess", package: "swift-subprocess"),
+      ],
+      swiftSettings: settings
+    ),
+    .testTarget(
+      name: "FunctionsConformanceTests",
+      dependencies: [
+        "FunctionsConformance", "FunctionsHostCore", "FunctionsPythonWorker", "FunctionsRPC",
+        .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: settings
     ),

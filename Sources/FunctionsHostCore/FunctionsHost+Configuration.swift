@@ -32,6 +32,13 @@ extension FunctionsHost {
     public var terminateGrace: Duration = .seconds(5)
     /// Time in-flight invocations get to finish during shutdown.
     public var drainTimeout: Duration = .seconds(10)
+    /// Time limit of one invocation; `nil` takes host.json `functionTimeout`, else 30 minutes (the stock
+    /// host's default outside the Consumption plan). `.zero` or less means no limit.
+    public var functionTimeout: Duration? = nil
+    /// How often workers that advertise WorkerStatus are probed, and how long a probe may take.
+    public var healthInterval: Duration = .seconds(10)
+    /// How long a health probe may take before the worker is replaced.
+    public var healthTimeout: Duration = .seconds(30)
     /// The version string sent in WorkerInitRequest.
     public var hostVersion: String = "functions-host 0.1.0"
 

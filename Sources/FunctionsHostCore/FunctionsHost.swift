@@ -23,13 +23,14 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
     var supervisor: WorkerSupervisor? = nil
     var shuttingDown = false
     var startError: FunctionsHostError? = nil
+    var pool = WorkerPool()
+    var functionTimeout: Duration? = nil
   }
 
   /// The configuration the host was created with.
   public let configuration: Configuration
   private let logger: Logger
   private let registry = WorkerRegistry()
-  private let pool = WorkerPool()
   private let state = Mutex(State())
   private let started = Promise<Int>()
   private let appLoaded = Promise<Void>()
@@ -65,12 +66,26 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
       app.hasWorkerIndexedScript
       ? FunctionCatalog() : FunctionCatalog(functions: app.functions, errors: app.functionErrors)
     let workerCount = try resolveWorkerCount(settings: environment)
-    let settings = WorkerSupervisor.Settings(
+    let pool = WorkerPool(options: app.hostJSON.dispatch)
+    let functionTimeout: Duration?
+    if let configured = configuration.functionTimeout {
+      functionTimeout = configured > .zero ? configured : nil
+    } else {
+      switch app.hostJSON.functionTimeout {
+      case .infinite: functionTimeout = nil
+      case .limited(let d): functionTimeout = d
+      case nil: functionTimeout = .seconds(30 * 60)
+      }
+    }
+    var settings = WorkerSupervisor.Settings(
       description: configuration.worker, workerCount: workerCount, scriptRoot: scriptRoot, environment: environment,
       startTimeout: configuration.startTimeout, initTimeout: configuration.initTimeout,
       loadTimeout: configuration.loadTimeout, terminateGrace: configuration.terminateGrace,
       drainTimeout: configuration.drainTimeout, maxMessageLength: configuration.maxMessageSize,
       hostVersion: configuration.hostVersion, backoff: Backoff())
+    settings.cancelGrace = app.hostJSON.dispatch.cancelGrace
+    settings.healthInterval = configuration.healthInterval
+    settings.healthTimeout = configuration.healthTimeout
     let settingsValues = app.localSettings.values
     let supervisor = WorkerSupervisor(
       settings: settings, registry: registry, pool: pool, catalog: catalog,
@@ -80,6 +95,8 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
       s.app = app
       s.catalog = catalog
       s.supervisor = supervisor
+      s.pool = pool
+      s.functionTimeout = functionTimeout
     }
     appLoaded.complete(.success(()))
 
@@ -148,6 +165,7 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
     let (supervisor, catalog) = state.withLock { ($0.supervisor, $0.catalog) }
     await supervisor?.waitForStartup()
     var loadErrors: [String: String] = [:]
+    let pool = state.withLock { $0.pool }
     for channel in pool.channels {
       for function in catalog?.functions ?? [] {
         if case .failed(let message) = channel.loadState(of: function.functionID) {
@@ -180,7 +198,9 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
 
   /// Runs a function on the least busy ready worker that loaded it.
   public func invoke(_ input: InvocationInput) async throws -> InvocationOutput {
-    let (catalog, shuttingDown) = state.withLock { ($0.catalog, $0.shuttingDown) }
+    let (catalog, shuttingDown, pool, timeout) = state.withLock {
+      ($0.catalog, $0.shuttingDown, $0.pool, $0.functionTimeout)
+    }
     if shuttingDown {
       throw FunctionsHostError(code: .shuttingDown, message: "the host is shutting down")
     }
@@ -207,14 +227,26 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
       case .channel(let channel):
         let response: AzureFunctionsRpcMessages_InvocationResponse
         do {
-          response = try await channel.invoke(request, functionName: function.name)
+          response = try await channel.invoke(request, functionName: function.name, timeout: timeout)
         } catch var error as FunctionsHostError where error.code == .workerUnavailable {
           // Not sent: try another worker.
+          pool.invocationFinished()
           error.invocationID = invocationID
           if ContinuousClock.now >= deadline { throw error }
           continue
+        } catch {
+          pool.invocationFinished()
+          throw error
         }
+        pool.invocationFinished()
         return try Self.output(from: response, function: function)
+      case .allBusy:
+        guard await pool.waitForCapacity(timeout: max(.zero, deadline - ContinuousClock.now)) else {
+          throw FunctionsHostError(
+            code: .overloaded,
+            message: "every worker is at its concurrency limit and the host queue is full or timed out",
+            invocationID: invocationID)
+        }
       case .loadFailed(let message):
         throw FunctionsHostError(
           code: .functionLoadFailed, message: "function '\(function.name)' failed to load: \(message)",

@@ -10,6 +10,31 @@ public struct HostJSON: Sendable, Hashable {
   public var routePrefix: String = "api"
   /// `logging.logLevel`: category (`default`, `Function.<name>`, `Host.*`) → level name.
   public var logLevels: [String: String] = [:]
+  /// Our own section, `functionsHost`: load balancing and queueing.
+  public var dispatch = DispatchOptions()
+
+  /// The `functionsHost` section of host.json.
+  public struct DispatchOptions: Sendable, Hashable {
+    /// How a worker is chosen for an invocation.
+    public enum Strategy: String, Sendable, Hashable {
+      /// The worker with the fewest invocations in flight (ties broken at random). The default.
+      case leastOutstanding
+      /// The stock host's policy, kept for comparison.
+      case roundRobin
+    }
+    /// `loadBalancing`: `leastOutstanding` (default) or `roundRobin`.
+    public var strategy: Strategy = .leastOutstanding
+    /// `maxConcurrentInvocationsPerWorker`: 0 (default) means no limit.
+    public var maxConcurrentPerWorker: Int = 0
+    /// `maxQueuedInvocations`: invocations that may wait for a free worker before callers get 503.
+    public var maxQueued: Int = 1000
+    /// `cancelGracePeriod`: how long a timed-out invocation may run on after InvocationCancel before its
+    /// worker is replaced.
+    public var cancelGrace: Duration = .seconds(5)
+
+    /// Defaults.
+    public init() {}
+  }
 
   /// A function time limit.
   public enum FunctionTimeout: Sendable, Hashable {
@@ -25,7 +50,7 @@ public struct HostJSON: Sendable, Hashable {
   private static let knownTopLevel: Set<String> = [
     "version", "functiontimeout", "logging", "extensions", "extensionbundle", "concurrency",
     "healthmonitor", "singleton", "watchdirectories", "watchfiles", "functions", "retry",
-    "managedependency", "aggregator", "customhandler", "languageworkers",
+    "managedependency", "aggregator", "customhandler", "languageworkers", "functionshost",
   ]
 
   /// Parses host.json text. Unknown top-level keys come back as warnings.
@@ -80,6 +105,8 @@ public struct HostJSON: Sendable, Hashable {
           }
           result.routePrefix = p.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         }
+      case "functionshost":
+        result.dispatch = try parseDispatch(value, file: file, warnings: &warnings)
       default:
         if !knownTopLevel.contains(key.lowercased()) {
           warnings.append("\(file): unknown field '\(key)' is ignored")
@@ -89,10 +116,45 @@ public struct HostJSON: Sendable, Hashable {
     return (result, warnings)
   }
 
-  private static func parseTimeout(_ value: JSONValue, file: String) throws -> FunctionTimeout {
+  private static func parseDispatch(_ value: JSONValue, file: String, warnings: inout [String]) throws -> DispatchOptions {
+    guard let object = value.objectValue else {
+      throw FunctionsHostError(code: .configuration, message: "\(file): field 'functionsHost' must be an object")
+    }
+    var options = DispatchOptions()
+    for (key, v) in object {
+      func bad(_ expected: String) -> FunctionsHostError {
+        FunctionsHostError(
+          code: .configuration, message: "\(file): field 'functionsHost.\(key)' is \(v.jsonText); expected \(expected)")
+      }
+      switch key.lowercased() {
+      case "loadbalancing":
+        switch v.stringValue?.lowercased() {
+        case "leastoutstanding": options.strategy = .leastOutstanding
+        case "roundrobin": options.strategy = .roundRobin
+        default: throw bad("\"leastOutstanding\" or \"roundRobin\"")
+        }
+      case "maxconcurrentinvocationsperworker":
+        guard case .number(let n) = v, n >= 0, n.rounded() == n else { throw bad("a whole number ≥ 0 (0 = no limit)") }
+        options.maxConcurrentPerWorker = Int(n)
+      case "maxqueuedinvocations":
+        guard case .number(let n) = v, n >= 0, n.rounded() == n else { throw bad("a whole number ≥ 0") }
+        options.maxQueued = Int(n)
+      case "cancelgraceperiod":
+        guard case .limited(let d) = try parseTimeout(v, file: file, field: "functionsHost.\(key)") else {
+          throw bad("\"hh:mm:ss\"")
+        }
+        options.cancelGrace = d
+      default:
+        warnings.append("\(file): unknown field 'functionsHost.\(key)' is ignored")
+      }
+    }
+    return options
+  }
+
+  private static func parseTimeout(_ value: JSONValue, file: String, field: String = "functionTimeout") throws -> FunctionTimeout {
     let bad = FunctionsHostError(
       code: .configuration,
-      message: "\(file): field 'functionTimeout' is \(value.jsonText); expected \"hh:mm:ss\" (at least 00:00:01) or -1")
+      message: "\(file): field '\(field)' is \(value.jsonText); expected \"hh:mm:ss\" (at least 00:00:01) or -1")
     if case .number(let n) = value, n == -1 { return .infinite }
     guard let text = value.stringValue else { throw bad }
     if text.trimmingCharacters(in: .whitespaces) == "-1" { return .infinite }

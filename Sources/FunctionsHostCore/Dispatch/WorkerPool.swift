@@ -1,70 +1,130 @@
+internal import DequeModule
 internal import Synchronization
 
 /// The workers that can take invocations, and the choice among them.
+///
+/// A worker is eligible for a function only once its FunctionLoadResponse for that function succeeded.
+/// Among eligible workers, ``HostJSON/DispatchOptions/Strategy/leastOutstanding`` picks the one with the
+/// fewest invocations in flight (ties broken at random); ``HostJSON/DispatchOptions/Strategy/roundRobin``
+/// takes turns. With a per-worker limit, callers queue (bounded) for a free slot.
 package final class WorkerPool: Sendable {
   /// The outcome of picking a worker for a function.
   package enum Pick {
     case channel(WorkerChannel)
     case loadFailed(String)
     case noneReady
+    case allBusy
   }
 
   private struct State {
     var channels: [WorkerChannel] = []
     var waiters: [UInt64: Promise<Void>] = [:]
     var nextWaiter: UInt64 = 0
-    var generation: UInt64 = 0
+    var capacityWaiters: Deque<Promise<Void>> = []
   }
   private let state = Mutex(State())
+  private let roundRobin = Atomic<Int>(0)
+  private let queued = Atomic<Int>(0)
+  private let options: HostJSON.DispatchOptions
 
-  package init() {}
+  package init(options: HostJSON.DispatchOptions = .init()) {
+    self.options = options
+  }
 
-  /// All channels that are (or were) ready and not yet removed.
+  /// All channels that are ready (or draining) and not yet removed.
   package var channels: [WorkerChannel] { state.withLock { $0.channels } }
 
   package func add(_ channel: WorkerChannel) {
-    let waiters = state.withLock { s in
+    let (waiters, capacity) = state.withLock { s in
       s.channels.append(channel)
-      s.generation &+= 1
-      defer { s.waiters = [:] }
-      return s.waiters
+      defer {
+        s.waiters = [:]
+        s.capacityWaiters = []
+      }
+      return (s.waiters, s.capacityWaiters)
     }
     for (_, w) in waiters { w.complete(.success(())) }
+    for w in capacity { w.complete(.success(())) }
   }
 
   package func remove(_ channel: WorkerChannel) {
-    state.withLock { s in
-      s.channels.removeAll { $0 === channel }
-      s.generation &+= 1
-    }
+    state.withLock { s in s.channels.removeAll { $0 === channel } }
   }
 
-  /// Least outstanding invocations among ready workers that loaded the function; ties broken at random.
+  /// Chooses a worker for the function (see the type's documentation).
   package func pick(functionID: String) -> Pick {
     let channels = state.withLock { $0.channels }
-    var best: WorkerChannel? = nil
-    var bestLoad = Int.max
-    var ties = 0
+    let limit = options.maxConcurrentPerWorker
     var failure: String? = nil
-    for c in channels where c.isReady {
-      switch c.loadState(of: functionID) {
-      case .loaded:
-        let load = c.outstanding
-        if load < bestLoad {
-          best = c
-          bestLoad = load
-          ties = 1
-        } else if load == bestLoad {
-          ties += 1
-          if Int.random(in: 0..<ties) == 0 { best = c }
+    var anyLoaded = false
+    switch options.strategy {
+    case .leastOutstanding:
+      var best: WorkerChannel? = nil
+      var bestLoad = Int.max
+      var ties = 0
+      for c in channels where c.isReady {
+        switch c.loadState(of: functionID) {
+        case .loaded:
+          anyLoaded = true
+          let load = c.outstanding
+          if limit > 0 && load >= limit { continue }
+          if load < bestLoad {
+            best = c
+            bestLoad = load
+            ties = 1
+          } else if load == bestLoad {
+            ties += 1
+            if Int.random(in: 0..<ties) == 0 { best = c }
+          }
+        case .failed(let message): failure = message
+        case .loading, .none: continue
         }
-      case .failed(let message): failure = message
-      case .loading, .none: continue
+      }
+      if let best { return .channel(best) }
+    case .roundRobin:
+      var eligible: [WorkerChannel] = []
+      for c in channels where c.isReady {
+        switch c.loadState(of: functionID) {
+        case .loaded:
+          anyLoaded = true
+          if limit == 0 || c.outstanding < limit { eligible.append(c) }
+        case .failed(let message): failure = message
+        case .loading, .none: continue
+        }
+      }
+      if !eligible.isEmpty {
+        let turn = roundRobin.wrappingAdd(1, ordering: .relaxed).oldValue
+        return .channel(eligible[(turn & Int.max) % eligible.count])
       }
     }
-    if let best { return .channel(best) }
+    if anyLoaded { return .allBusy }
     if let failure { return .loadFailed(failure) }
     return .noneReady
+  }
+
+  /// Called after an invocation finished: wakes one caller waiting for a free worker.
+  package func invocationFinished() {
+    guard queued.load(ordering: .relaxed) > 0 else { return }
+    let waiter = state.withLock { $0.capacityWaiters.popFirst() }
+    waiter?.complete(.success(()))
+  }
+
+  /// Waits (bounded queue) until a worker may have a free slot; false when the queue is full or on timeout.
+  package func waitForCapacity(timeout: Duration) async -> Bool {
+    guard queued.wrappingAdd(1, ordering: .relaxed).oldValue < options.maxQueued else {
+      queued.subtract(1, ordering: .relaxed)
+      return false
+    }
+    defer { queued.subtract(1, ordering: .relaxed) }
+    let promise = Promise<Void>()
+    state.withLock { $0.capacityWaiters.append(promise) }
+    defer { state.withLock { s in s.capacityWaiters.removeAll { $0 === promise } } }
+    do {
+      try await withTimeout(timeout, onTimeout: { CancellationError() }) { try await promise.value() }
+      return true
+    } catch {
+      return false
+    }
   }
 
   /// Waits until a worker is added, or `timeout` passes. Returns false on timeout.

@@ -29,6 +29,18 @@ package final class WorkerChannel: Sendable {
   private struct PendingInvocation {
     var functionName: String
     var promise: Promise<AzureFunctionsRpcMessages_InvocationResponse>
+    /// When the invocation's functionTimeout expires.
+    var deadline: ContinuousClock.Instant?
+    /// Set once the deadline passed: the caller got a timeout; the worker still owes an answer.
+    var timedOutAt: ContinuousClock.Instant? = nil
+  }
+
+  /// What ``expireInvocations(now:grace:)`` found.
+  package struct Expiry: Sendable {
+    /// Invocations that just passed their deadline (the callers were failed with `timeout`).
+    package var expired: [String] = []
+    /// A timed-out invocation the worker did not stop within the grace period, if any.
+    package var unresponsive: String? = nil
   }
 
   private struct State {
@@ -220,7 +232,8 @@ package final class WorkerChannel: Sendable {
 
   /// Sends an invocation and waits for its response.
   package func invoke(
-    _ request: AzureFunctionsRpcMessages_InvocationRequest, functionName: String
+    _ request: AzureFunctionsRpcMessages_InvocationRequest, functionName: String,
+    timeout: Duration? = nil
   ) async throws -> AzureFunctionsRpcMessages_InvocationResponse {
     let id = request.invocationID
     var message = StreamingMessage()
@@ -233,12 +246,12 @@ package final class WorkerChannel: Sendable {
       guard let w = s.writer else {
         return (nil, FunctionsHostError(code: .workerUnavailable, message: "worker \(slot) has no stream", invocationID: id))
       }
-      s.pending[id] = PendingInvocation(functionName: functionName, promise: promise)
+      s.pending[id] = PendingInvocation(
+        functionName: functionName, promise: promise, deadline: timeout.map { ContinuousClock.now + $0 })
+      outstandingCount.add(1, ordering: .relaxed)
       return (w, nil)
     }
     if let error { throw error }
-    outstandingCount.add(1, ordering: .relaxed)
-    defer { outstandingCount.subtract(1, ordering: .relaxed) }
     do {
       try await writer!.write(message)
     } catch {
@@ -250,21 +263,56 @@ package final class WorkerChannel: Sendable {
     do {
       return try await promise.value()
     } catch is CancellationError {
-      state.withLock { _ = $0.pending.removeValue(forKey: id) }
-      if has(capability: "HandlesInvocationCancelMessage") {
-        var cancel = StreamingMessage()
-        var body = AzureFunctionsRpcMessages_InvocationCancel()
-        body.invocationID = id
-        cancel.invocationCancel = body
-        try? await send(cancel)
-      }
+      if removePending(id) != nil { _ = await sendCancel(id) }
       throw FunctionsHostError(code: .functionCancelled, message: "the caller went away", invocationID: id)
     }
   }
 
   private func failInvocation(_ id: String, with error: any Error) {
+    removePending(id)?.promise.complete(.failure(error))
+  }
+
+  @discardableResult
+  private func removePending(_ id: String) -> PendingInvocation? {
     let p = state.withLock { $0.pending.removeValue(forKey: id) }
-    p?.promise.complete(.failure(error))
+    if p != nil { outstandingCount.subtract(1, ordering: .relaxed) }
+    return p
+  }
+
+  /// Fails the callers of invocations past their deadline with `timeout` (sending InvocationCancel when
+  /// the worker handles it) and reports a timed-out invocation that the worker did not stop in `grace`.
+  package func expireInvocations(now: ContinuousClock.Instant, grace: Duration) -> Expiry {
+    var expiry = Expiry()
+    var toFail: [(String, PendingInvocation)] = []
+    state.withLock { s in
+      for (id, p) in s.pending {
+        if let timedOut = p.timedOutAt {
+          if now - timedOut > grace, expiry.unresponsive == nil { expiry.unresponsive = id }
+        } else if let deadline = p.deadline, deadline <= now {
+          s.pending[id]?.timedOutAt = now
+          toFail.append((id, p))
+        }
+      }
+    }
+    for (id, p) in toFail {
+      expiry.expired.append(id)
+      p.promise.complete(
+        .failure(
+          FunctionsHostError(
+            code: .timeout, message: "function '\(p.functionName)' exceeded its functionTimeout", invocationID: id)))
+    }
+    return expiry
+  }
+
+  /// Sends InvocationCancel for `id` if the worker handles it; returns whether it was sent.
+  package func sendCancel(_ id: String) async -> Bool {
+    guard has(capability: "HandlesInvocationCancelMessage") else { return false }
+    var cancel = StreamingMessage()
+    var body = AzureFunctionsRpcMessages_InvocationCancel()
+    body.invocationID = id
+    cancel.invocationCancel = body
+    do { try await send(cancel) } catch { return false }
+    return true
   }
 
   // MARK: - Receiving
@@ -273,8 +321,12 @@ package final class WorkerChannel: Sendable {
   package func receive(_ message: StreamingMessage) {
     switch message.content {
     case .invocationResponse(let response):
-      let p = state.withLock { $0.pending.removeValue(forKey: response.invocationID) }
-      if let p {
+      if let p = removePending(response.invocationID) {
+        if p.timedOutAt != nil {
+          logger.info(
+            "invocation finished after its timeout with status \(response.result.status)",
+            metadata: ["invocationId": "\(response.invocationID)", "function": "\(p.functionName)"])
+        }
         p.promise.complete(.success(response))
       } else {
         logger.warning(
@@ -333,6 +385,7 @@ package final class WorkerChannel: Sendable {
       if s.closeReason == nil { s.closeReason = reason }
       s.readyForInvocations = false
       s.writer = nil
+      outstandingCount.store(0, ordering: .relaxed)
       defer {
         s.pending = [:]
         s.replies = [:]

@@ -24,6 +24,12 @@ package final class WorkerSupervisor: Sendable {
     var maxMessageLength: Int
     var hostVersion: String
     var backoff: Backoff
+    /// How long a timed-out invocation may keep running after InvocationCancel before its worker is replaced.
+    var cancelGrace: Duration = .seconds(5)
+    /// How often a worker that advertises WorkerStatus is probed.
+    var healthInterval: Duration = .seconds(10)
+    /// How long a probe may take before the worker counts as hung and is replaced.
+    var healthTimeout: Duration = .seconds(30)
   }
 
   private struct State {
@@ -209,8 +215,12 @@ package final class WorkerSupervisor: Sendable {
             case .outputClosed:
               outputsClosed += 1
               if outputsClosed == 2 {
-                // The process is gone (or closed its output): nothing more will come on its stream.
-                channel.close(reason: "worker \(slot) (pid \(pid)) exited")
+                // The process is gone (or closed its output): fail its in-flight work at once, naming the exit.
+                var reason = "worker \(slot) (pid \(pid)) exited"
+                if let status = await WorkerSupervisor.peekExitStatus(pid) {
+                  reason = WorkerSupervisor.describe(status, slot: slot, pid: pid, stderrTail: stderrTail.lines)
+                }
+                channel.close(reason: reason)
               }
             case .lifecycleEnded(let ok):
               lifecycleEnded = true
@@ -315,7 +325,7 @@ package final class WorkerSupervisor: Sendable {
       pool.add(channel)
       logger.info("worker \(slot) is ready (\(functions.count) functions)", metadata: ["pid": "\(channel.pid ?? 0)"])
       settleStartup(slot: slot)
-      await channel.waitUntilClosed(orShutdown: true)
+      await watch(channel)
       if channel.closeReason == nil && channel.isShutdownRequested {
         await drainAndTerminate(channel)
       }
@@ -323,6 +333,60 @@ package final class WorkerSupervisor: Sendable {
     } catch {
       if !isShuttingDown { logger.error("worker \(slot): \(error)") }
       return false
+    }
+  }
+
+  /// While the worker serves: expires timed-out invocations (InvocationCancel, then replacement of a worker
+  /// that does not stop them) and probes its health. Returns when the channel closes or shutdown begins.
+  private func watch(_ channel: WorkerChannel) async {
+    let slot = channel.slot
+    let settings = self.settings
+    await withTaskGroup(of: Void.self) { group in
+      group.addTask {
+        await channel.waitUntilClosed(orShutdown: true)
+      }
+      group.addTask {
+        while !Task.isCancelled {
+          try? await Task.sleep(for: .milliseconds(100))
+          if Task.isCancelled { return }
+          let expiry = channel.expireInvocations(now: .now, grace: settings.cancelGrace)
+          for id in expiry.expired {
+            let sent = await channel.sendCancel(id)
+            self.logger.warning(
+              "invocation exceeded functionTimeout; \(sent ? "InvocationCancel sent" : "the worker cannot cancel it, its result will be discarded")",
+              metadata: ["invocationId": "\(id)", "worker": "\(slot)"])
+          }
+          if let id = expiry.unresponsive {
+            self.logger.error(
+              "worker \(slot) did not stop timed-out invocation \(id) within \(settings.cancelGrace.formattedMilliseconds); replacing the worker")
+            channel.close(reason: "worker \(slot) was replaced because timed-out invocation \(id) did not stop")
+            return
+          }
+        }
+      }
+      if channel.has(capability: "WorkerStatus") {
+        group.addTask {
+          while !Task.isCancelled {
+            try? await Task.sleep(for: settings.healthInterval)
+            if Task.isCancelled { return }
+            do {
+              try await withTimeout(settings.healthTimeout, onTimeout: {
+                FunctionsHostError(code: .timeout, message: "no WorkerStatusResponse")
+              }) { try await channel.status() }
+            } catch is CancellationError {
+              return
+            } catch {
+              if channel.closeReason != nil || Task.isCancelled { return }
+              self.logger.error(
+                "worker \(slot) did not answer a health probe within \(settings.healthTimeout.formattedMilliseconds); replacing it")
+              channel.close(reason: "worker \(slot) stopped answering health probes and was replaced")
+              return
+            }
+          }
+        }
+      }
+      await group.next()
+      group.cancelAll()
     }
   }
 
@@ -359,6 +423,25 @@ package final class WorkerSupervisor: Sendable {
     }
     if lower.contains("warn") { return .warning }
     return .info
+  }
+
+  /// The exit status of a child that has ended, without reaping it (Subprocess still does). Polls briefly.
+  static func peekExitStatus(_ pid: Int32) async -> TerminationStatus? {
+    for _ in 0..<20 {
+      var info = siginfo_t()
+      let rc = waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT)
+      if rc != 0 { return nil }
+      if info.si_signo == SIGCHLD {
+        let status = info._sifields._sigchld.si_status
+        switch Int(info.si_code) {
+        case Int(CLD_EXITED): return .exited(status)
+        case Int(CLD_KILLED), Int(CLD_DUMPED): return .signaled(status)
+        default: return nil
+        }
+      }
+      try? await Task.sleep(for: .milliseconds(10))
+    }
+    return nil
   }
 
   /// A sentence about how a worker process ended.

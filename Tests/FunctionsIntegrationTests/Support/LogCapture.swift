@@ -99,3 +99,20 @@ final class LogCapture: Sendable {
     }
   }
 }
+
+extension LogCapture {
+  /// Waits until at least `count` records (past or future) match; false after `timeout`.
+  func waitFor(count: Int, timeout: Duration = .seconds(60), where predicate: @escaping @Sendable (Record) -> Bool) async -> Bool {
+    let seen = Counter()
+    let record = await first(timeout: timeout) { record in
+      predicate(record) && seen.increment() >= count
+    }
+    return record != nil
+  }
+}
+
+/// A thread-safe counter for stateful log predicates.
+final class Counter: Sendable {
+  private let value = Mutex(0)
+  func increment() -> Int { value.withLock { $0 += 1; return $0 } }
+}
