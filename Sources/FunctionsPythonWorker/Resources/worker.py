@@ -58,6 +58,8 @@ DEFAULT_ENTRY_POINT = "main"
 DEFAULT_INDEX_SCRIPT = "function_app.py"
 WORKER_INDEXED = "worker_indexed"
 RETURN_BINDING = "$return"
+HTTP_TRIGGER = "httpTrigger"
+HTTP_TYPES = frozenset((HTTP_TRIGGER, "http"))
 PRINT_CATEGORY = "stdout"
 SYSTEM_LOGGER_PREFIXES = ("azure_functions_worker", "azure.functions", LOGGER_NAME)
 CAPABILITIES = types.MappingProxyType({name: "true" for name in (
@@ -77,11 +79,21 @@ LEVEL_INFORMATION = protos.RpcLog.Information
 LOG_LEVELS = ((logging.CRITICAL, protos.RpcLog.Critical), (logging.ERROR, LEVEL_ERROR),
               (logging.WARNING, protos.RpcLog.Warning), (logging.INFO, LEVEL_INFORMATION),
               (logging.DEBUG, protos.RpcLog.Debug))
+#: Library loggers kept from flooding the host when the root logger is at DEBUG.
+QUIET_LOGGERS = ((LOGGER_NAME, logging.INFO), ("grpc", logging.WARNING),
+                 ("asyncio", logging.WARNING))
 SCALAR_DATA_KINDS = frozenset(("string", "json", "bytes", "int", "double"))
 EMPTY_METADATA: typing.Mapping[str, azf_meta.Datum] = types.MappingProxyType({})
 SAME_SITE = types.MappingProxyType({
     "lax": protos.RpcHttpCookie.Lax, "strict": protos.RpcHttpCookie.Strict,
     "none": protos.RpcHttpCookie.ExplicitNone})
+
+#: Types named in "expected ..." load errors, in order of preference.
+_ANNOTATION_CANDIDATES = tuple(getattr(azf, n) for n in (
+    "HttpRequest", "HttpResponse", "QueueMessage", "InputStream", "TimerRequest", "EventHubEvent",
+    "EventGridEvent", "CloudEvent", "EventGridOutputEvent", "ServiceBusMessage", "Document",
+    "DocumentList", "SqlRow", "SqlRowList", "MySqlRow", "MySqlRowList", "KafkaEvent")
+    if isinstance(getattr(azf, n, None), type)) + (str, bytes)
 
 #: The invocation the running code belongs to (set per invocation task, copied into threads).
 INVOCATION_ID: contextvars.ContextVar[typing.Optional[str]] = contextvars.ContextVar(
@@ -96,6 +108,7 @@ class LaunchArgs(typing.NamedTuple):
     worker_id: str
     request_id: str
     grpc_max_message_length: typing.Optional[int]
+    uds_path: typing.Optional[str] = None
 
 
 def parse_args(argv: typing.Sequence[str]) -> LaunchArgs:
@@ -105,7 +118,8 @@ def parse_args(argv: typing.Sequence[str]) -> LaunchArgs:
                        ("--requestId", str), ("--grpcMaxMessageLength", int),
                        ("--functions-uri", str), ("--functions-worker-id", str),
                        ("--functions-request-id", str),
-                       ("--functions-grpc-max-message-length", int)):
+                       ("--functions-grpc-max-message-length", int),
+                       ("--functions-uds-path", str)):
         parser.add_argument(flag, type=kind)
     ns, _unknown = parser.parse_known_args(list(argv))
     host, port = ns.host, ns.port
@@ -117,7 +131,8 @@ def parse_args(argv: typing.Sequence[str]) -> LaunchArgs:
         parser.error("need --functions-uri (or --host/--port) and --functions-worker-id "
                      "(or --workerId)")
     return LaunchArgs(host, port, worker_id, ns.functions_request_id or ns.requestId or "",
-                      ns.functions_grpc_max_message_length or ns.grpcMaxMessageLength)
+                      ns.functions_grpc_max_message_length or ns.grpcMaxMessageLength,
+                      ns.functions_uds_path)
 
 
 # === Transport =================================================================================
@@ -183,6 +198,82 @@ class Transport:
             await self._channel.close()
 
 
+class UnixTransport:
+    """functions-host's fast transport: the same StreamingMessages, each framed as a 4-byte big-endian
+    length and the protobuf bytes, over a Unix domain socket. Used only when the host passes
+    ``--functions-uds-path``. Frames posted in one event-loop turn go out in one write."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._loop = asyncio.get_running_loop()
+        self._loop_thread = threading.get_ident()
+        self._reader: typing.Optional[asyncio.StreamReader] = None
+        self._writer: typing.Optional[asyncio.StreamWriter] = None
+        self._frames: typing.List[bytes] = []
+        self._flush_scheduled = False
+
+    async def connect(self) -> None:
+        try:
+            self._reader, self._writer = await asyncio.wait_for(
+                asyncio.open_unix_connection(self._path, limit=1 << 20), CONNECT_TIMEOUT_SECONDS)
+        except (OSError, asyncio.TimeoutError) as exc:
+            raise ConnectionError(f"could not connect to the functions host at {self._path}: "
+                                  f"{exc or 'timed out'}") from None
+
+    def post(self, message) -> None:
+        data = message.SerializeToString()
+        frame = len(data).to_bytes(4, "big") + data
+        if threading.get_ident() == self._loop_thread:
+            self._queue_frame(frame)
+        else:
+            try:
+                self._loop.call_soon_threadsafe(self._queue_frame, frame)
+            except RuntimeError:  # loop closed: the connection is gone
+                pass
+
+    def _queue_frame(self, frame: bytes) -> None:
+        self._frames.append(frame)
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self._loop.call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        frames, self._frames = self._frames, []
+        if self._writer is not None and not self._writer.is_closing():
+            self._writer.write(frames[0] if len(frames) == 1 else b"".join(frames))
+
+    async def inbound(self):
+        buffer = bytearray()
+        read = self._reader.read
+        parse = protos.StreamingMessage.FromString
+        while True:
+            chunk = await read(1 << 20)
+            if not chunk:
+                return
+            buffer += chunk
+            offset, size = 0, len(buffer)
+            while size - offset >= 4:
+                length = int.from_bytes(buffer[offset:offset + 4], "big")
+                if size - offset - 4 < length:
+                    break
+                yield parse(bytes(buffer[offset + 4:offset + 4 + length]))
+                offset += 4 + length
+            if offset:
+                del buffer[:offset]
+
+    async def close(self, flush: bool) -> None:
+        if self._writer is None:
+            return
+        if flush:
+            self._flush()
+            try:
+                await asyncio.wait_for(self._writer.drain(), FLUSH_TIMEOUT_SECONDS)
+            except (asyncio.TimeoutError, ConnectionError):
+                pass
+        self._writer.close()
+
+
 # === Dispatcher ================================================================================
 
 class Dispatcher:
@@ -230,6 +321,7 @@ class Dispatcher:
 
     def _handle_worker_init_request(self, message) -> None:
         request = message.worker_init_request
+        logging.getLogger().setLevel(user_log_level(request.log_categories))
         self.loader.set_app_dir(request.function_app_directory or self.loader.app_dir)
         self._send(worker_init_response=protos.WorkerInitResponse(
             worker_version=WORKER_VERSION, capabilities=CAPABILITIES,
@@ -248,9 +340,13 @@ class Dispatcher:
                 response.use_default_metadata_indexing = True
             else:
                 response.function_metadata_results.extend(results)
+                for note in self.loader.index_notes:  # loud: "no functions found" needs a why
+                    (self._log.warning if results else self._log.error)("%s", note)
+                response.result.result = "; ".join(self.loader.index_notes)
             response.result.status = SUCCESS
         except Exception as exc:
-            self._log.error("indexing %s failed: %s", self.loader.app_dir, exc)
+            self._log.error("indexing %s failed: %s", self.loader.app_dir,
+                            rpc_exception(exc, locate=True).message)
             response.result.status = FAILURE
             response.result.exception.CopyFrom(rpc_exception(exc, locate=True))
         self._post(protos.StreamingMessage(request_id=message.request_id,
@@ -427,6 +523,7 @@ class FunctionLoader:
         self.app_dir = ""
         self.functions: typing.Dict[str, FunctionInfo] = {}
         self._indexed: typing.Optional[typing.Dict[str, typing.Any]] = None
+        self.index_notes: typing.List[str] = []
         self.set_app_dir(app_dir)
 
     def set_app_dir(self, app_dir: str) -> None:
@@ -450,7 +547,12 @@ class FunctionLoader:
     # -- decorator model (function_app.py) -------------------------------------------------------
 
     def index(self, app_dir: str):
-        """Returns RpcFunctionMetadata for function_app.py, or None when there is no such file."""
+        """Returns RpcFunctionMetadata for function_app.py, or None when there is no such file.
+
+        Raises (with a reason a user can act on) when the script cannot be imported or defines
+        no FunctionApp; ``index_notes`` says why functions may be missing (e.g. a Blueprint that
+        was never registered), and why there are none when the list is empty.
+        """
         app_dir = str(Path(app_dir).resolve())
         script = Path(app_dir, os.environ.get("PYTHON_SCRIPT_FILE_NAME") or DEFAULT_INDEX_SCRIPT)
         if not script.is_file():
@@ -458,10 +560,26 @@ class FunctionLoader:
         if self._indexed is None:
             if app_dir not in sys.path:
                 sys.path.insert(0, app_dir)
-            module = importlib.import_module(script.stem)
-            apps = {id(v): v for v in vars(module).values() if isinstance(v, azf.FunctionRegister)}
+            try:
+                module = importlib.import_module(script.stem)
+            except ModuleNotFoundError as exc:
+                _add_hint(exc, _missing_module_hint(exc, Path(app_dir)))
+                raise
+            found = list(vars(module).items())
+            apps = {id(v): v for _, v in found if isinstance(v, azf.FunctionRegister)}
+            registered = {id(fb) for app in apps.values()
+                          for fb in getattr(app, "_function_builders", ())}
+            unregistered = [name for name, v in found if isinstance(v, azf.Blueprint)
+                            and any(id(fb) not in registered
+                                    for fb in getattr(v, "_function_builders", ()))]
+            notes = [f"Blueprint {name!r} in {script.name} has functions but is never "
+                     f"registered: call app.register_functions({name})" for name in unregistered]
             if not apps:
-                raise ValueError(f"no azure.functions.FunctionApp instance found in {script}")
+                raise ValueError(
+                    f"{script} has no top-level azure.functions.FunctionApp instance, so it "
+                    "defines no functions; add `app = func.FunctionApp()` at module level and "
+                    "decorate functions with it (@app.route, @app.queue_trigger, ...)"
+                    + (f"; {'; '.join(notes)}" if notes else ""))
             indexed: typing.Dict[str, typing.Any] = {}
             for app in apps.values():
                 for fn in app.get_functions():
@@ -469,6 +587,12 @@ class FunctionLoader:
                     if any(m.name == name for _, m in indexed.values()):
                         raise ValueError(f"function name {name!r} is defined more than once")
                     indexed[function_id_for(name)] = (fn, _function_metadata(fn, app_dir, script))
+            if not indexed:
+                app_names = ", ".join(name for name, v in found if id(v) in apps)
+                notes.append(f"{script} defines FunctionApp {app_names} but no functions: "
+                             "decorate a function with @app.route(...) (or another trigger), "
+                             "or register a Blueprint with app.register_functions(bp)")
+            self.index_notes = notes
             self._indexed = indexed
         return [metadata for _, metadata in self._indexed.values()]
 
@@ -510,12 +634,46 @@ class FunctionLoader:
         parts = [APP_PACKAGE, *relative.parts[:-1]]
         if relative.stem != "__init__":
             parts.append(relative.stem)
-        module = importlib.import_module(".".join(parts))
+        try:
+            module = importlib.import_module(".".join(parts))
+        except ModuleNotFoundError as exc:
+            _add_hint(exc, _missing_module_hint(exc, Path(root)))
+            raise
         entry_point = metadata.entry_point or DEFAULT_ENTRY_POINT
         func = getattr(module, entry_point, None)
         if not callable(func):
             raise FunctionLoadError(name, f"function {entry_point}() is not present in {script}")
         return func
+
+
+def _add_hint(exc: BaseException, hint: str) -> None:
+    """Attaches a note that rpc_exception() appends to the message (PEP 678 ``__notes__``)."""
+    if hint:
+        exc.__notes__ = [*getattr(exc, "__notes__", ()), hint]
+
+
+def _user_frames(exc: BaseException):
+    return [f for f in traceback.extract_tb(exc.__traceback__)
+            if not f.filename.startswith("<") and f.filename != __file__]
+
+
+def _missing_module_hint(exc: ModuleNotFoundError, app_root: Path) -> str:
+    """Why an import failed, in the guide's terms (function folders are packages of __app__)."""
+    missing = (exc.name or "").split(".")[0]
+    if not missing or missing == APP_PACKAGE:
+        return ""
+    frames = _user_frames(exc)
+    importer = Path(frames[-1].filename).parent if frames else app_root
+    def present(folder: Path) -> bool:
+        return (folder / f"{missing}.py").is_file() or (folder / missing).is_dir()
+    if importer != app_root and present(importer):
+        return (f"hint: {missing!r} is a module of the function's own folder, which is a package "
+                f"of {APP_PACKAGE}: write `from . import {missing}`")
+    if present(app_root):
+        return (f"hint: {missing!r} is in the app folder, which is the package {APP_PACKAGE}: "
+                f"write `from {APP_PACKAGE} import {missing}` (or `from .. import {missing}`)")
+    return (f"hint: is {missing!r} listed in the app's requirements.txt (the host installs it "
+            "when it starts) or vendored in .python_packages/lib/site-packages?")
 
 
 def function_id_for(name: str) -> str:
@@ -551,21 +709,30 @@ def _retry_options(fn):
 
 
 class FunctionInfo:
-    """Everything an invocation needs, computed once at load time."""
+    """Everything an invocation needs, computed once at load time.
+
+    The signature is checked against the bindings as the stock worker does: every parameter but
+    ``context`` needs a binding of its name and every binding (but ``$return``) a parameter;
+    annotations must suit the binding's converter; an output binding takes ``func.Out[T]``.
+    A mismatch is a FunctionLoadError naming the function, the parameter and the expected type.
+    """
 
     def __init__(self, function_id: str, name: str, directory: str, func: typing.Callable,
                  bindings: typing.Mapping[str, typing.Tuple[str, int]]) -> None:
         self.function_id, self.name, self.directory, self.func = function_id, name, directory, func
         self.is_async = inspect.iscoroutinefunction(func)
+        self.ignored_return_warned = False
         signature = inspect.signature(func)
         try:
             hints = typing.get_type_hints(func)
-        except Exception:
-            hints = {}
+        except Exception:  # unresolvable forward references: fall back to the raw annotations
+            hints = {k: v for k, v in getattr(func, "__annotations__", {}).items()
+                     if not isinstance(v, str)}
         self.context_param: typing.Optional[str] = None
         self.inputs: typing.Dict[str, typing.Tuple[typing.Callable, str]] = {}  # decode, type
         self.outputs: typing.List[typing.Tuple[str, typing.Callable, typing.Any, bool]] = []
         declared, accepts_any = set(), False
+        entry = f"{getattr(func, '__name__', name)}()"
         for pname, param in signature.parameters.items():
             annotation = hints.get(pname)
             if param.kind is param.VAR_KEYWORD:
@@ -575,16 +742,27 @@ class FunctionInfo:
             elif pname in bindings:
                 declared.add(pname)
                 self._bind(pname, annotation, *bindings[pname])
-            elif _is_subclass(annotation, azf_abc.Context) or (
-                    pname == "context" and annotation is None):
+            elif _is_subclass(annotation, azf_abc.Context):
+                self.context_param = pname
+            elif pname == "context":
+                if annotation is not None:
+                    raise FunctionLoadError(name, f"the 'context' parameter of {entry} is "
+                                                  f"annotated {_type_name(annotation)}; expected "
+                                                  "azure.functions.Context")
                 self.context_param = pname
             elif param.default is param.empty:
-                raise FunctionLoadError(name, f"parameter {pname!r} is declared in Python but "
-                                              "has no binding of that name")
-        missing = set(bindings) - declared - {RETURN_BINDING}
+                known = ", ".join(repr(b) for b in bindings if b != RETURN_BINDING) or "none"
+                raise FunctionLoadError(name, f"parameter {pname!r} of {entry} has no binding of "
+                                              f"that name (bindings: {known}); rename it to a "
+                                              "binding name, or give it a default value")
+        missing = [b for b in bindings if b not in declared and b != RETURN_BINDING]
         if missing and not accepts_any:
-            raise FunctionLoadError(name, "bindings declared but missing from the Python "
-                                          f"signature: {sorted(missing)}")
+            btype, direction = bindings[missing[0]]
+            raise FunctionLoadError(
+                name, f"the {btype!r} binding {missing[0]!r} has no parameter in {entry}; add "
+                      f"a parameter '{missing[0]}: {_expected_annotation(btype, direction)}'"
+                      + (f" (also missing: {', '.join(map(repr, missing[1:]))})"
+                         if len(missing) > 1 else ""))
         for bname in missing:
             self._bind(bname, None, *bindings[bname])
         self.return_spec = None
@@ -592,8 +770,18 @@ class FunctionInfo:
             rtype, direction = bindings[RETURN_BINDING]
             if direction != DIRECTION_OUT:
                 raise FunctionLoadError(name, 'the "$return" binding must have direction "out"')
-            self.return_spec = (_out_converter(rtype).encode, hints.get("return"),
-                                rtype == "http")
+            returns = hints.get("return")
+            converter = _out_converter(rtype)
+            if returns is not None and returns is not type(None):
+                if typing.get_origin(returns) is azf.Out or returns is azf.Out:
+                    raise FunctionLoadError(name, f"the return annotation of {entry} must not "
+                                                  "be azure.functions.Out")
+                if not _accepts(converter, "output", returns, rtype):
+                    raise FunctionLoadError(
+                        name, f"the return annotation of {entry} is {_type_name(returns)}, "
+                              f"which the {rtype!r} $return binding cannot send; expected "
+                              f"{_expected_types(converter, 'output', rtype)}")
+            self.return_spec = (converter.encode, returns, rtype == "http")
         else:
             trigger = next((t for t, d in bindings.values() if t.lower().endswith("trigger")), None)
             converter = azf_meta.get_binding_registry().get(trigger) if trigger else None
@@ -604,18 +792,41 @@ class FunctionInfo:
     def _bind(self, pname: str, annotation, btype: str, direction: int) -> None:
         if direction == DIRECTION_INOUT:
             raise FunctionLoadError(self.name, f"binding {pname!r}: 'inout' is not supported")
+        is_out = typing.get_origin(annotation) is azf.Out or annotation is azf.Out
         if direction == DIRECTION_OUT:
             pytype = None
-            if typing.get_origin(annotation) is azf.Out and typing.get_args(annotation):
-                pytype = typing.get_args(annotation)[0]
-            self.outputs.append((pname, _out_converter(btype).encode, pytype, btype == "http"))
+            if is_out:
+                args = typing.get_args(annotation)
+                pytype = args[0] if args else None
+            elif annotation is not None:
+                raise FunctionLoadError(
+                    self.name, f"parameter {pname!r} is the {btype!r} output binding, so it "
+                               f"must be annotated {_expected_annotation(btype, direction)}, "
+                               f"not {_type_name(annotation)}")
+            converter = _out_converter(btype)
+            if pytype is not None and not _accepts(converter, "output", pytype, btype):
+                raise FunctionLoadError(
+                    self.name, f"parameter {pname!r} is annotated "
+                               f"azure.functions.Out[{_type_name(pytype)}], which the {btype!r} "
+                               "output binding cannot send; expected azure.functions.Out[T] with "
+                               f"T one of {_expected_types(converter, 'output', btype)}")
+            if pytype in (str, bytes) and btype not in HTTP_TYPES:
+                converter = GenericBinding  # as the stock worker
+            self.outputs.append((pname, converter.encode, pytype, btype == "http"))
             return
-        if btype == "httpTrigger" and isinstance(annotation, type) \
-                and not issubclass(annotation, azf_abc.HttpRequest):
+        if is_out:
+            raise FunctionLoadError(self.name, f"parameter {pname!r} is annotated "
+                                               f"{_type_name(annotation)} but the {btype!r} "
+                                               "binding is an input; drop azure.functions.Out")
+        converter = _in_converter(btype)
+        if annotation is not None and not _accepts(converter, "input", annotation, btype):
             raise FunctionLoadError(
-                self.name, f"the {pname!r} parameter is expected to be of type "
-                           f"azure.functions.HttpRequest, got {annotation.__qualname__}")
-        self.inputs[pname] = (_in_converter(btype).decode, btype)
+                self.name, f"parameter {pname!r} is annotated {_type_name(annotation)}, which "
+                           f"the {btype!r} binding cannot provide; expected type: "
+                           f"{_expected_types(converter, 'input', btype)}")
+        if annotation in (str, bytes) and btype not in HTTP_TYPES:
+            converter = GenericBinding  # as the stock worker: str/bytes get the raw value
+        self.inputs[pname] = (converter.decode, btype)
 
     def build_args(self, request, thread_local) -> typing.Dict[str, typing.Any]:
         args: typing.Dict[str, typing.Any] = {}
@@ -648,9 +859,12 @@ class FunctionInfo:
                 if data is not None:
                     response.output_data.add(name=name, data=data)
         if self.return_spec is None:
-            if result is not None:
-                raise RuntimeError(f"function {self.name!r} has no $return binding but "
-                                   f"returned a {type(result).__name__} value")
+            if result is not None and not self.ignored_return_warned:
+                # The stock worker drops it silently (the guide's queue example returns a str).
+                self.ignored_return_warned = True
+                logging.getLogger(LOGGER_NAME).warning(
+                    "function %r returned a %s value but has no $return binding; the value is "
+                    "ignored (this is said once per function)", self.name, type(result).__name__)
         elif result is not None:
             encode, pytype, is_http = self.return_spec
             data = _encode(encode, result, pytype, is_http, RETURN_BINDING)
@@ -662,10 +876,60 @@ def _is_subclass(annotation, cls) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, cls)
 
 
+def _type_name(annotation) -> str:
+    if isinstance(annotation, type):
+        module = annotation.__module__
+        if module == "builtins":
+            return annotation.__qualname__
+        if module.startswith("azure.functions") and hasattr(azf, annotation.__name__):
+            return f"azure.functions.{annotation.__name__}"
+        return f"{module}.{annotation.__qualname__}"
+    return repr(annotation).replace("typing.", "")
+
+
+def _accepts(converter, kind: str, pytype, binding_type: str) -> bool:
+    """Whether ``pytype`` suits the converter (``kind`` is "input" or "output")."""
+    if pytype in (str, bytes) and binding_type not in HTTP_TYPES:
+        return True  # the stock worker hands str/bytes parameters the raw value of any binding
+    check = getattr(converter, f"check_{kind}_type_annotation", None)
+    if check is None:
+        return True
+    try:
+        return bool(check(pytype))
+    except TypeError:  # a typing construct the converter's issubclass() cannot take
+        return False
+
+
+def _expected_types(converter, kind: str, binding_type: str) -> str:
+    names = [_type_name(t) for t in _ANNOTATION_CANDIDATES
+             if t not in (str, bytes) and _accepts(converter, kind, t, binding_type)]
+    if binding_type not in HTTP_TYPES:
+        names += ["str", "bytes"]
+    elif _accepts(converter, kind, str, binding_type):
+        names.append("str")
+    return " or ".join(dict.fromkeys(names)) or "no annotation"
+
+
+def _expected_annotation(binding_type: str, direction: int) -> str:
+    """The annotation to suggest for a binding: its richest type (``Out[...]`` for outputs)."""
+    kind = "output" if direction == DIRECTION_OUT else "input"
+    converter = _out_converter(binding_type) if kind == "output" else _in_converter(binding_type)
+    first = _expected_types(converter, kind, binding_type).split(" or ")[0]
+    return f"azure.functions.Out[{first}]" if kind == "output" else first
+
+
 # === Bindings: protobuf TypedData <-> azure.functions Datum / Python values ====================
 
 class GenericBinding:
     """Converter for binding types the azure.functions library does not know."""
+
+    @classmethod
+    def check_input_type_annotation(cls, pytype) -> bool:
+        return issubclass(pytype, (str, bytes))
+
+    @classmethod
+    def check_output_type_annotation(cls, pytype) -> bool:
+        return issubclass(pytype, (str, bytes, bytearray))
 
     @classmethod
     def decode(cls, data, *, trigger_metadata):
@@ -873,10 +1137,11 @@ def rpc_exception(exc: BaseException, locate: bool = False) -> protos.RpcExcepti
     else:
         message = f"{type(exc).__name__}: {exc}"
         if locate:
-            frames = [f for f in traceback.extract_tb(exc.__traceback__)
-                      if not f.filename.startswith("<") and f.filename != __file__]
+            frames = _user_frames(exc)
             if frames:
                 message += f" ({frames[-1].filename}, line {frames[-1].lineno})"
+    for note in getattr(exc, "__notes__", None) or ():
+        message += f"; {note}"
     return protos.RpcException(message=message, stack_trace="".join(
         traceback.format_exception(type(exc), exc, exc.__traceback__)))
 
@@ -887,6 +1152,23 @@ def rpc_level(levelno: int) -> int:
     """CRITICAL->Critical, ERROR->Error, WARNING->Warning, INFO->Information, DEBUG->Debug."""
     return next((level for threshold, level in LOG_LEVELS if levelno >= threshold),
                 protos.RpcLog.Trace)
+
+
+def python_level(rpc_level_value: int) -> int:
+    """RpcLog.Level -> logging level (Trace and Debug -> DEBUG, None -> above CRITICAL)."""
+    if rpc_level_value == protos.RpcLog.Level.Value("None"):
+        return logging.CRITICAL + 1
+    return next((py for py, rpc in LOG_LEVELS if rpc == rpc_level_value), logging.DEBUG)
+
+
+def user_log_level(log_categories: typing.Mapping[str, int]) -> int:
+    """The root logger's level: the lowest level any function category asks for (host.json
+    ``logging.logLevel`` sent as WorkerInitRequest.log_categories); DEBUG when none is sent, so
+    that every record reaches the host, which filters."""
+    levels = [python_level(level) for category, level in log_categories.items()
+              if category.lower() in ("default", "function", "host.function.console")
+              or category.lower().startswith("function.")]
+    return min(levels) if levels else logging.DEBUG
 
 
 def current_invocation_id(thread_local) -> str:
@@ -982,7 +1264,8 @@ class Worker:
 
     async def run(self) -> int:
         log = logging.getLogger(LOGGER_NAME)
-        transport = Transport(self.args.host, self.args.port)
+        transport = (UnixTransport(self.args.uds_path) if self.args.uds_path
+                     else Transport(self.args.host, self.args.port))
         try:
             await transport.connect()
         except ConnectionError as exc:
@@ -998,6 +1281,9 @@ class Worker:
             request_id=self.args.request_id,
             start_stream=protos.StartStream(worker_id=self.args.worker_id)))
         root = logging.getLogger()
+        root.setLevel(logging.DEBUG)  # user records at every level go to the host, which filters
+        for name, level in QUIET_LOGGERS:
+            logging.getLogger(name).setLevel(level)
         console_handlers = list(root.handlers)
         rpc_handler = RpcLogHandler(transport.post, self.args.request_id, dispatcher.thread_local)
         for handler in console_handlers:
@@ -1035,6 +1321,8 @@ class Worker:
         except grpc.aio.AioRpcError as exc:
             print(f"functions-host python worker: stream ended: {exc.code().name} "
                   f"{exc.details() or ''}".rstrip(), file=sys.stderr, flush=True)
+        except OSError as exc:
+            print(f"functions-host python worker: connection ended: {exc}", file=sys.stderr, flush=True)
 
 
 def main(argv: typing.Optional[typing.Sequence[str]] = None) -> None:
