@@ -1,0 +1,12 @@
+internal import FunctionsRPC
+
+typealias StreamingMessage = AzureFunctionsRpcMessages_StreamingMessage
+typealias TypedData = AzureFunctionsRpcMessages_TypedData
+typealias ParameterBinding = AzureFunctionsRpcMessages_ParameterBinding
+typealias InvocationRequest = AzureFunctionsRpcMessages_InvocationRequest
+typealias InvocationResponse = AzureFunctionsRpcMessages_InvocationResponse
+typealias StatusResult = AzureFunctionsRpcMessages_StatusResult
+typealias RpcLog = AzureFunctionsRpcMessages_RpcLog
+typealias RpcFunctionMetadata = AzureFunctionsRpcMessages_RpcFunctionMetadata
+typealias BindingInfo = AzureFunctionsRpcMessages_BindingInfo
+typealias RpcHttp = AzureFunctionsRpcMessages_RpcHttp

@@ -1,0 +1,82 @@
+internal import Foundation
+internal import FunctionsHostCore
+internal import Logging
+internal import Subprocess
+internal import SystemPackage
+#if canImport(Glibc)
+  internal import Glibc
+#endif
+
+/// Runs one worker process for a session until it exits or the session is cancelled (then SIGKILL to its
+/// process group). Independent of the host's supervisor on purpose.
+enum WorkerProcess {
+  static func run(
+    _ description: WorkerDescription, launch: WorkerLaunch, appDirectory: String, environment: [String: String],
+    output: LineTail, logger: Logger, isStopping: @escaping @Sendable () -> Bool
+  ) async -> WorkerExit {
+    let arguments = description.launchArguments(
+      host: launch.host, port: launch.port, workerID: launch.workerID, requestID: launch.requestID,
+      maxMessageLength: launch.maxMessageLength)
+    var env = environment
+    env.merge(description.environment) { _, new in new }
+    env["FUNCTIONS_WORKER_DIRECTORY"] = description.workerDirectory.isEmpty ? appDirectory : description.workerDirectory
+    env["FUNCTIONS_APPLICATION_DIRECTORY"] = appDirectory
+    env["AzureWebJobsScriptRoot"] = appDirectory
+    if env["FUNCTIONS_WORKER_RUNTIME"] == nil { env["FUNCTIONS_WORKER_RUNTIME"] = description.language }
+    if env["PYTHONUNBUFFERED"] == nil { env["PYTHONUNBUFFERED"] = "1" }
+    var keys: [Environment.Key: String] = [:]
+    for (k, v) in env { if let key = Environment.Key(rawValue: k) { keys[key] = v } }
+
+    var options = PlatformOptions()
+    options.processGroupID = 0
+    options.teardownSequence = []
+    let executable: Executable =
+      description.executable.contains("/") ? .path(FilePath(description.executable)) : .name(description.executable)
+    logger.debug("starting worker: \(([description.executable] + arguments).joined(separator: " "))")
+    do {
+      let result = try await Subprocess.run(
+        executable, arguments: Arguments(arguments), environment: .custom(keys),
+        workingDirectory: FilePath(appDirectory), platformOptions: options,
+        input: .none, output: .sequence, error: .sequence
+      ) { execution in
+        let pid = execution.processIdentifier.value
+        await withTaskCancellationHandler {
+          await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+              do {
+                for try await line in execution.standardOutput.strings() {
+                  output.append(line)
+                  logger.debug("worker stdout: \(line)")
+                }
+              } catch {}
+            }
+            group.addTask {
+              do {
+                for try await line in execution.standardError.strings() {
+                  output.append(line)
+                  logger.debug("worker stderr: \(line)")
+                }
+              } catch {}
+            }
+          }
+        } onCancel: {
+          _ = kill(-pid, SIGKILL)
+          _ = kill(pid, SIGKILL)
+        }
+        // Whatever the worker left behind in its process group goes with it.
+        _ = kill(-pid, SIGKILL)
+      }
+      return WorkerExit(description: describe(result.terminationStatus), stoppedByKit: isStopping())
+    } catch {
+      return WorkerExit(
+        description: "could not be started (\(description.executable)): \(error)", stoppedByKit: isStopping())
+    }
+  }
+
+  static func describe(_ status: TerminationStatus) -> String {
+    switch status {
+    case .exited(let code): return "exited with code \(code)"
+    case .signaled(let signal): return "was killed by signal \(signal)"
+    }
+  }
+}
