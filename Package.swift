@@ -161,6 +161,7 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       ],
+      exclude: ["Fixtures"],
       swiftSettings: settings
     ),
   ]

@@ -5,6 +5,14 @@ extension FunctionsHost {
   /// var config = FunctionsHost.Configuration(scriptRoot: "/app", worker: python)
   /// config.workerCount = 2
   /// ```
+  /// The transport between host and workers.
+  public enum Transport: String, Sendable, Hashable, CaseIterable {
+    /// gRPC over HTTP/2 on 127.0.0.1 (the protocol's standard transport).
+    case grpc
+    /// Length-prefixed StreamingMessages over a Unix domain socket, for workers that support it.
+    case unixSocket = "uds"
+  }
+
   public struct Configuration: Sendable {
     /// The app's script root.
     public var scriptRoot: String
@@ -39,6 +47,10 @@ extension FunctionsHost {
     public var healthInterval: Duration = .seconds(10)
     /// How long a health probe may take before the worker is replaced.
     public var healthTimeout: Duration = .seconds(30)
+    /// How workers connect: gRPC over HTTP/2 (default, every worker), or the fast Unix-socket transport
+    /// for workers that support it (the bundled Python worker); others keep using gRPC.
+    /// `nil` takes host.json `functionsHost.transport`, else gRPC.
+    public var transport: Transport? = nil
     /// The version string sent in WorkerInitRequest.
     public var hostVersion: String = "functions-host 0.1.0"
 

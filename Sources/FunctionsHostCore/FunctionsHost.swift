@@ -2,6 +2,7 @@ internal import Foundation
 public import FunctionsRPC
 internal import GRPCCore
 internal import GRPCNIOTransportHTTP2Posix
+internal import NIOCore
 public import Logging
 public import ServiceLifecycle
 internal import Synchronization
@@ -86,6 +87,25 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
     settings.cancelGrace = app.hostJSON.dispatch.cancelGrace
     settings.healthInterval = configuration.healthInterval
     settings.healthTimeout = configuration.healthTimeout
+    var unixSocket: (any Channel)? = nil
+    let transport = configuration.transport ?? app.hostJSON.dispatch.transport
+    if transport == .unixSocket && !configuration.worker.supportsUnixSocketTransport {
+      logger.warning("the worker does not support the Unix-socket transport; using gRPC")
+    }
+    if transport == .unixSocket && configuration.worker.supportsUnixSocketTransport {
+      var g = SystemRandomNumberGenerator()
+      let path = "\(NSTemporaryDirectory())/functions-host-\(getpid())-\(String(g.next() as UInt32, radix: 16)).sock"
+      unixSocket = try await UnixSocketTransport(path: path, registry: registry, logger: logger).bind()
+      settings.unixSocketPath = path
+      logger.info("fast worker transport listening on \(path)")
+    }
+    defer {
+      if let unixSocket {
+        unixSocket.close(promise: nil)
+        if let path = unixSocket.localAddress?.pathname { unlink(path) }
+      }
+    }
+
     let settingsValues = app.localSettings.values
     let supervisor = WorkerSupervisor(
       settings: settings, registry: registry, pool: pool, catalog: catalog,

@@ -39,8 +39,31 @@ struct Start: AsyncParsableCommand {
   @Option(name: .customLong("max-message-size"), help: "Largest gRPC message accepted from a worker, in bytes.")
   var maxMessageSize: Int?
 
+  @Option(name: .long, help: "Worker transport: grpc (default; every worker) or uds (fast Unix socket; bundled worker only).")
+  var transport: String?
+
   @Option(name: .customLong("log-level"), help: "trace, debug, info, warning or error.")
   var logLevel: String = "info"
+
+  @Option(
+    name: .long,
+    help: "Host-level CORS: allowed origins, comma-separated, or '*' (replaces local.settings.json Host.CORS).")
+  var cors: [String] = []
+
+  @Flag(
+    name: .customLong("cors-credentials"),
+    help: "Allow credentialed CORS requests (else local.settings.json Host.CORSCredentials).")
+  var corsCredentials = false
+
+  @Flag(
+    name: .customLong("auth"), inversion: .prefixedNo,
+    help: "Enforce authLevel function/admin with keys (--no-auth: every function is anonymous).")
+  var auth = true
+
+  @Option(
+    name: .customLong("secrets-file"),
+    help: "The file holding the function keys (default: <cache>/secrets/<app>-<hash>.json).")
+  var secretsFile: String?
 
   func run() async throws {
     let environment = ProcessInfo.processInfo.environment
@@ -54,22 +77,36 @@ struct Start: AsyncParsableCommand {
     do { app = try FunctionApp.load(scriptRoot: scriptRoot) } catch let error as FunctionsHostError {
       throw ValidationError(error.message)
     }
-    let worker = try await workerDescription(app: app, environment: environment, logger: logger)
+    let cache = cacheDirectory ?? BundledPythonWorker.defaultCacheDirectory(environment: environment)
+    let worker = try await workerDescription(app: app, environment: environment, cache: cache, logger: logger)
+    let keyState = try loadKeys(app: app, cache: cache)
+    let corsPolicy = HTTPFrontDoor.CORSPolicy(
+      settings: app.localSettings, origins: cors, credentials: corsCredentials)
 
     var hostConfiguration = FunctionsHost.Configuration(
       scriptRoot: app.scriptRoot, worker: worker, workerCount: workers, environment: environment)
     if let maxMessageSize { hostConfiguration.maxMessageSize = maxMessageSize }
+    if let transport {
+      guard let t = FunctionsHost.Transport(rawValue: transport.lowercased()) else {
+        throw ValidationError("--transport '\(transport)' is not grpc or uds")
+      }
+      hostConfiguration.transport = t
+    }
     let functionsHost = FunctionsHost(configuration: hostConfiguration, logger: logger)
 
     let httpPort = port ?? app.localSettings.localHTTPPort ?? 7071
+    let routePrefix = app.hostJSON.routePrefix
     let frontDoor = HTTPFrontDoor(
       dispatcher: functionsHost,
       configuration: .defaults {
         $0.host = host
         $0.port = httpPort
-        $0.routePrefix = app.hostJSON.routePrefix
+        $0.routePrefix = routePrefix
+        $0.cors = corsPolicy
       },
-      logger: logger)
+      logger: logger,
+      keys: keyState?.keys,
+      statusProvider: { HostStatus(workers: functionsHost.workers()) })
 
     let group = ServiceGroup(
       configuration: .init(
@@ -79,21 +116,64 @@ struct Start: AsyncParsableCommand {
         ],
         gracefulShutdownSignals: [.sigterm, .sigint],
         logger: logger))
-    try await withThrowingTaskGroup(of: Void.self) { tasks in
-      tasks.addTask { try await group.run() }
+    let failure = try await withThrowingTaskGroup(of: String?.self) { tasks in
+      tasks.addTask {
+        try await group.run()
+        return nil
+      }
       tasks.addTask {
         guard let address = try? await frontDoor.listeningAddress,
           let report = try? await functionsHost.waitForStartup()
-        else { return }
-        Self.printBanner(report: report, address: address, routePrefix: app.hostJSON.routePrefix)
+        else { return nil }
+        // Two functions on one route: refuse to start rather than serve one of them.
+        let duplicates = HTTPFrontDoor.routeProblems(in: report.functions, routePrefix: routePrefix)
+          .filter { $0.kind == .duplicateRoute }
+        if !duplicates.isEmpty {
+          await group.triggerGracefulShutdown()
+          return "start-up failed: "
+            + duplicates.map(\.message).joined(separator: "\nstart-up failed: ")
+        }
+        var created: [FunctionKeys.Entry] = []
+        if let keyState {
+          do {
+            created = try keyState.completed(for: report.functions, frontDoor: frontDoor)
+          } catch {
+            await group.triggerGracefulShutdown()
+            return "start-up failed: \((error as? FunctionsHostError)?.message ?? "\(error)")"
+          }
+        }
+        Self.printBanner(
+          report: report, address: address, routePrefix: routePrefix, keys: keyState, cors: corsPolicy,
+          created: created)
+        return nil
       }
-      try await tasks.waitForAll()
+      var failure: String? = nil
+      for try await result in tasks where result != nil { failure = result }
+      return failure
     }
+    if let failure {
+      logger.error("\(failure)")
+      throw ExitCode.failure
+    }
+  }
+
+  /// The keys to enforce (`nil` with `--no-auth`): the secrets file's, or new ones kept in memory
+  /// until ``KeyState/completed(for:frontDoor:)`` writes them once the functions are known.
+  private func loadKeys(app: FunctionApp, cache: String) throws -> KeyState? {
+    guard auth else { return nil }
+    let file = FunctionKeysFile(
+      path: secretsFile ?? FunctionKeysFile.defaultPath(scriptRoot: app.scriptRoot, cacheDirectory: cache))
+    do {
+      if let keys = try file.load() { return KeyState(file: file, keys: keys, isNew: false) }
+    } catch {
+      throw ValidationError(error.message)
+    }
+    return KeyState(file: file, keys: .generate(), isNew: true)
   }
 
   /// The worker to run: `--worker-command`, `--worker-config`, or the bundled Python worker.
   private func workerDescription(
-    app: FunctionApp, environment: [String: String], logger: Logger
+    app: FunctionApp, environment: [String: String], cache: String, logger: Logger
   ) async throws -> WorkerDescription {
     if workerCommand != nil && workerConfig != nil {
       throw ValidationError("--worker-command and --worker-config cannot be used together")
@@ -104,7 +184,6 @@ struct Start: AsyncParsableCommand {
     if let workerConfig {
       return try WorkerDescription.workerConfig(at: workerConfig, environment: environment)
     }
-    let cache = cacheDirectory ?? BundledPythonWorker.defaultCacheDirectory(environment: environment)
     let bundled = try BundledPythonWorker.materialize(into: cache)
     let python: PreparedPython
     do {
@@ -116,12 +195,17 @@ struct Start: AsyncParsableCommand {
     } catch let error as PythonEnvironmentError {
       throw ValidationError("\(error)")
     }
-    return WorkerDescription(
+    var description = WorkerDescription(
       executable: python.executable, workerPath: bundled.workerScript, workerDirectory: bundled.directory,
       language: "python", environment: python.environment)
+    description.supportsUnixSocketTransport = true
+    return description
   }
 
-  private static func printBanner(report: StartupReport, address: HTTPFrontDoor.ListeningAddress, routePrefix: String) {
+  private static func printBanner(
+    report: StartupReport, address: HTTPFrontDoor.ListeningAddress, routePrefix: String, keys: KeyState?,
+    cors: HTTPFrontDoor.CORSPolicy?, created: [FunctionKeys.Entry]
+  ) {
     var out = "\nFunctions:\n\n"
     for function in report.functions.sorted(by: { $0.name < $1.name }) {
       guard let trigger = function.trigger else { continue }
@@ -130,7 +214,9 @@ struct Start: AsyncParsableCommand {
         let methods = trigger.methods.map { "[\($0.joined(separator: ","))]" } ?? "[all methods]"
         let route = trigger.route ?? function.name
         let prefix = routePrefix.isEmpty ? "" : "/\(routePrefix)"
-        out += "\t\(function.name): \(methods) \(address.url)\(prefix)/\(route)\(disabled)\n"
+        let level = trigger.authLevel
+        let auth = keys == nil || level == "anonymous" ? "" : " (authLevel \(level): needs a key)"
+        out += "\t\(function.name): \(methods) \(address.url)\(prefix)/\(route)\(auth)\(disabled)\n"
       } else {
         out += "\t\(function.name): \(trigger.type)\(disabled)\n"
       }
@@ -145,6 +231,44 @@ struct Start: AsyncParsableCommand {
     if report.readyWorkers == 0 {
       out += "\nNo worker is ready; see the log above.\n"
     }
+    if let cors {
+      let credentials = cors.allowsCredentials ? " (with credentials)" : ""
+      out += "\nCORS: \(cors.allowedOrigins.joined(separator: ", "))\(credentials)\n"
+    }
+    if let keys {
+      if created.isEmpty {
+        out += "\nKeys: in \(keys.file.path)\n"
+      } else {
+        // The only time keys are shown: they go to stdout, never to the log.
+        out += "\nKeys created now (shown only this once; kept in \(keys.file.path)):\n\n"
+        for entry in created { out += "\t\(entry): \(entry.value)\n" }
+      }
+      out += "Pass a key in the x-functions-key header or as ?code=<key>.\n"
+    }
     FileHandle.standardOutput.write(Data((out + "\n").utf8))
+  }
+}
+
+/// The keys `start` enforces, and the secrets file they live in.
+struct KeyState: Sendable {
+  /// The secrets file.
+  let file: FunctionKeysFile
+  /// The keys as loaded (or generated, when `isNew`).
+  let keys: FunctionKeys
+  /// Whether the keys were generated by this start (the file did not exist).
+  let isNew: Bool
+
+  /// Adds the keys the indexed functions lack, writes the file when anything was created, hands
+  /// the result to the front door, and returns the created keys (for printing, once).
+  func completed(
+    for functions: [FunctionMetadata], frontDoor: HTTPFrontDoor
+  ) throws(FunctionsHostError) -> [FunctionKeys.Entry] {
+    var keys = self.keys
+    var created = isNew ? keys.entries : []
+    created += keys.addMissingFunctionKeys(for: functions)
+    guard !created.isEmpty else { return [] }
+    try file.save(keys)
+    frontDoor.updateKeys(keys)
+    return created
   }
 }

@@ -74,7 +74,8 @@ struct SupervisionTests {
   }
 
   @Test func workerThatNeverConnects() async throws {
-    let worker = WorkerDescription(executable: "/bin/sleep", arguments: ["600"], workerDirectory: "/tmp")
+    // A process that lives but never connects (the launch arguments become the shell's $0, $1, …).
+    let worker = WorkerDescription(executable: "/bin/sh", arguments: ["-c", "exec sleep 600"], workerDirectory: "/tmp")
     let live = try await LiveHost.start(fixture: "supervision", workers: 1, worker: worker) {
       $0.startTimeout = .seconds(1)
       $0.dispatchWaitTimeout = .seconds(2)

@@ -31,6 +31,8 @@ public struct HostJSON: Sendable, Hashable {
     /// `cancelGracePeriod`: how long a timed-out invocation may run on after InvocationCancel before its
     /// worker is replaced.
     public var cancelGrace: Duration = .seconds(5)
+    /// `transport`: `grpc` (default) or `uds` (the fast Unix-socket transport, bundled worker only).
+    public var transport: FunctionsHost.Transport = .grpc
 
     /// Defaults.
     public init() {}
@@ -139,6 +141,11 @@ public struct HostJSON: Sendable, Hashable {
       case "maxqueuedinvocations":
         guard case .number(let n) = v, n >= 0, n.rounded() == n else { throw bad("a whole number ≥ 0") }
         options.maxQueued = Int(n)
+      case "transport":
+        guard let t = v.stringValue.flatMap({ FunctionsHost.Transport(rawValue: $0.lowercased()) }) else {
+          throw bad("\"grpc\" or \"uds\"")
+        }
+        options.transport = t
       case "cancelgraceperiod":
         guard case .limited(let d) = try parseTimeout(v, file: file, field: "functionsHost.\(key)") else {
           throw bad("\"hh:mm:ss\"")

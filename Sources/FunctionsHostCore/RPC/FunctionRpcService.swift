@@ -51,6 +51,8 @@ struct FunctionRpcService: AzureFunctionsRpcMessages_FunctionRpc.SimpleServicePr
     } catch {
       reason = "worker \(channel.slot)'s stream failed: \(error)"
     }
+    // If the process is ending, let the supervisor fail the in-flight work naming the exit code or signal.
+    if channel.closeReason == nil { try? await Task.sleep(for: .milliseconds(300)) }
     channel.close(reason: reason)
   }
 }

@@ -44,7 +44,7 @@ package final class WorkerChannel: Sendable {
   }
 
   private struct State {
-    var writer: RPCWriter<StreamingMessage>? = nil
+    var writer: (any WorkerMessageSink)? = nil
     var streamWaiter: CheckedContinuation<Void, any Error>? = nil
     var streamAttached = false
     var closeReason: String? = nil
@@ -100,7 +100,7 @@ package final class WorkerChannel: Sendable {
 
   /// Called by the RPC service when a StartStream with this worker id arrives.
   /// Returns false when a stream is already attached (or the channel closed).
-  package func attach(writer: RPCWriter<StreamingMessage>) -> Bool {
+  package func attach(writer: any WorkerMessageSink) -> Bool {
     let waiter: CheckedContinuation<Void, any Error>?
     let ok: Bool
     (ok, waiter) = state.withLock { s in
@@ -239,7 +239,7 @@ package final class WorkerChannel: Sendable {
     var message = StreamingMessage()
     message.invocationRequest = request
     let promise = Promise<AzureFunctionsRpcMessages_InvocationResponse>()
-    let (writer, error): (RPCWriter<StreamingMessage>?, FunctionsHostError?) = state.withLock { s in
+    let (writer, error): ((any WorkerMessageSink)?, FunctionsHostError?) = state.withLock { s in
       if let reason = s.closeReason {
         return (nil, FunctionsHostError(code: .workerExited, message: reason, invocationID: id))
       }

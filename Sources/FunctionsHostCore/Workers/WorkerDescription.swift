@@ -22,6 +22,9 @@ public struct WorkerDescription: Sendable, Hashable {
   public var language: String
   /// Extra environment for the worker process.
   public var environment: [String: String]
+  /// Whether the worker understands `--functions-uds-path` (the fast Unix-socket transport). Only the
+  /// bundled Python worker does; stock workers always use gRPC.
+  public var supportsUnixSocketTransport: Bool = false
 
   /// Creates a description.
   public init(
@@ -39,7 +42,8 @@ public struct WorkerDescription: Sendable, Hashable {
 
   /// The full argument list (after the executable) with the stock host's launch arguments in both dialects.
   public func launchArguments(
-    host: String, port: Int, workerID: String, requestID: String, maxMessageLength: Int
+    host: String, port: Int, workerID: String, requestID: String, maxMessageLength: Int,
+    unixSocketPath: String? = nil
   ) -> [String] {
     var args = arguments
     if let workerPath { args.append(workerPath) }
@@ -50,6 +54,7 @@ public struct WorkerDescription: Sendable, Hashable {
       "--functions-uri", "http://\(host):\(port)/", "--functions-worker-id", workerID,
       "--functions-request-id", requestID, "--functions-grpc-max-message-length", String(maxMessageLength),
     ]
+    if let unixSocketPath, supportsUnixSocketTransport { args += ["--functions-uds-path", unixSocketPath] }
     return args
   }
 

@@ -30,6 +30,8 @@ package final class WorkerSupervisor: Sendable {
     var healthInterval: Duration = .seconds(10)
     /// How long a probe may take before the worker counts as hung and is replaced.
     var healthTimeout: Duration = .seconds(30)
+    /// The Unix socket of the fast transport, when enabled.
+    var unixSocketPath: String? = nil
   }
 
   private struct State {
@@ -153,7 +155,7 @@ package final class WorkerSupervisor: Sendable {
     let d = settings.description
     let arguments = d.launchArguments(
       host: "127.0.0.1", port: rpcPort, workerID: workerID, requestID: requestID,
-      maxMessageLength: settings.maxMessageLength)
+      maxMessageLength: settings.maxMessageLength, unixSocketPath: settings.unixSocketPath)
     var environment = settings.environment
     environment.merge(d.environment) { _, new in new }
     environment["FUNCTIONS_WORKER_DIRECTORY"] = d.workerDirectory
@@ -196,9 +198,7 @@ package final class WorkerSupervisor: Sendable {
             do {
               for try await line in execution.standardError.strings() {
                 let level = WorkerSupervisor.stderrLevel(line)
-                if level >= .warning {
-                  stderrTail.append(line)
-                }
+                stderrTail.append(line)
                 self.logger.log(level: level, "\(line)", metadata: ["worker": "\(slot)", "stream": "stderr"])
               }
             } catch {}

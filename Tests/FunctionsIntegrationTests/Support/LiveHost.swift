@@ -28,10 +28,11 @@ enum TestPython {
         $0.usesAppVirtualEnvironment = false
       }
     ).prepare(appRoot: nil, environment: environment, logger: logger)
-    return Prepared(
-      worker: WorkerDescription(
-        executable: python.executable, workerPath: bundled.workerScript, workerDirectory: bundled.directory,
-        environment: python.environment))
+    var worker = WorkerDescription(
+      executable: python.executable, workerPath: bundled.workerScript, workerDirectory: bundled.directory,
+      environment: python.environment)
+    worker.supportsUnixSocketTransport = true
+    return Prepared(worker: worker)
   }
 
   static func prepared() async throws -> Prepared { try await preparation.value }
