@@ -96,6 +96,42 @@ struct FrontDoorError: HTTPResponseError, Sendable {
     )
   }
 
+  /// 401 for a request to a function-level or admin-level function without a valid key.
+  static func unauthorized(functionName: String, level: AuthLevel) -> FrontDoorError {
+    let needs =
+      level == .admin
+      ? "the master key"
+      : "a key (the function's key, a host key or the master key)"
+    return FrontDoorError(
+      status: .unauthorized,
+      code: "unauthorized",
+      message: "function '\(functionName)' has authLevel '\(level.name)' and needs \(needs); "
+        + "pass it in the 'x-functions-key' header or as the 'code' query parameter",
+      functionName: functionName
+    )
+  }
+
+  /// 401 for an `/admin` endpoint without the master key.
+  static func adminUnauthorized(path: Substring) -> FrontDoorError {
+    FrontDoorError(
+      status: .unauthorized,
+      code: "unauthorized",
+      message: "the admin endpoint \(path) needs the master key; "
+        + "pass it in the 'x-functions-key' header or as the 'code' query parameter"
+    )
+  }
+
+  /// 500 for a route claimed by several functions (refused rather than served by one).
+  static func routeConflict(_ route: HTTPRoute, fullRoute: String) -> FrontDoorError {
+    let names = (route.conflictingFunctions ?? [route.functionName]).map { "'\($0)'" }
+    return FrontDoorError(
+      status: .internalServerError,
+      code: "routeConflict",
+      message: "the route '\(fullRoute)' is claimed by functions \(names.joined(separator: " and ")); "
+        + "neither is served until one of them changes its route or methods"
+    )
+  }
+
   /// 413 for a body over the configured limit.
   static func contentTooLarge(limit: Int) -> FrontDoorError {
     FrontDoorError(

@@ -22,6 +22,9 @@ extension HTTPFrontDoor {
     public var serverName: String?
     /// Whether error responses include the worker exception's stack trace. Default `false`.
     public var includeExceptionStackTraces: Bool
+    /// Host-level CORS; `nil` (the default) or no origins turns it off, and then a function
+    /// that lists `options` in its `methods` receives `OPTIONS` requests itself.
+    public var cors: CORSPolicy?
 
     /// Creates a configuration; every parameter defaults to the value documented on its property.
     public init(
@@ -30,7 +33,8 @@ extension HTTPFrontDoor {
       routePrefix: String = "api",
       maxRequestBodySize: Int = 104_857_600,
       serverName: String? = nil,
-      includeExceptionStackTraces: Bool = false
+      includeExceptionStackTraces: Bool = false,
+      cors: CORSPolicy? = nil
     ) {
       self.host = host
       self.port = port
@@ -38,6 +42,7 @@ extension HTTPFrontDoor {
       self.maxRequestBodySize = maxRequestBodySize
       self.serverName = serverName
       self.includeExceptionStackTraces = includeExceptionStackTraces
+      self.cors = cors
     }
 
     /// The default configuration.

@@ -11,13 +11,24 @@ public import ServiceLifecycle
 /// `/<routePrefix>/<route>` built from the functions' `httpTrigger` bindings; the route table
 /// is rebuilt whenever `dispatcher.functions()` returns a different function set (see
 /// ``reloadRoutes()``). The host's own endpoints live under `/admin` (`/admin/host/ping`,
-/// `/admin/functions`). It never reads the environment or the command line.
+/// `/admin/host/status`, `/admin/functions`). It never reads the environment or the command line.
+///
+/// - **Keys**: with ``FunctionKeys``, functions with `authLevel` `function` need a function,
+///   host or master key and `admin` ones the master key (`x-functions-key` header or `code`
+///   query parameter), else `401`; the `/admin` endpoints except ping need the master key.
+///   Without keys every function is anonymous, as in `func start`.
+/// - **CORS**: with ``Configuration/cors`` the front door answers preflights itself and adds
+///   the CORS headers (see ``CORSPolicy``).
+/// - **Duplicate routes** are refused (`500 routeConflict`), never served by one of the
+///   functions; ``routeProblems(in:routePrefix:)`` reports them for a start-up check.
 ///
 /// ```swift
 /// let frontDoor = HTTPFrontDoor(
 ///   dispatcher: host,
 ///   configuration: .defaults { $0.port = 0 },
-///   logger: Logger(label: "http"))
+///   logger: Logger(label: "http"),
+///   keys: try FunctionKeysFile(path: secrets).load(),
+///   statusProvider: { HostStatus(workers: host.workers()) })
 /// let group = ServiceGroup(
 ///   services: [host, frontDoor], gracefulShutdownSignals: [.sigterm], logger: logger)
 /// // elsewhere, e.g. a readiness probe:
@@ -33,18 +44,27 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
   private let address: ListeningAddressBox
   private let traceContexts: TraceContextGenerator
   private let onServerRunning: (@Sendable (ListeningAddress) async -> Void)?
+  private let keys: KeyChecker
+  private let statusProvider: (@Sendable () -> HostStatus)?
 
   /// Creates a front door.
   ///
   /// - Parameters:
   ///   - dispatcher: runs the invocations and lists the functions.
   ///   - configuration: where to listen and how to route.
-  ///   - logger: used for start-up, route-table problems and every failed invocation.
+  ///   - logger: used for start-up, route-table problems and every failed invocation; it never
+  ///     receives keys (request targets are logged, at trace level only, with `code` redacted).
+  ///   - keys: the keys to enforce; `nil` (the default) treats every function as anonymous and
+  ///     leaves `/admin` open. Replace them later with ``updateKeys(_:)``.
+  ///   - statusProvider: what `/admin/host/status` reports, e.g.
+  ///     `{ HostStatus(workers: host.workers()) }`; called per status request.
   ///   - onServerRunning: called once the socket is bound, with the real address.
   public init(
     dispatcher: any InvocationDispatching,
     configuration: Configuration = .defaults,
     logger: Logger = Logger(label: "functions-host.http"),
+    keys: FunctionKeys? = nil,
+    statusProvider: (@Sendable () -> HostStatus)? = nil,
     onServerRunning: (@Sendable (ListeningAddress) async -> Void)? = nil
   ) {
     self.dispatcher = dispatcher
@@ -54,6 +74,8 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
     self.address = ListeningAddressBox()
     self.traceContexts = TraceContextGenerator()
     self.onServerRunning = onServerRunning
+    self.keys = KeyChecker(keys)
+    self.statusProvider = statusProvider
   }
 
   /// Serves HTTP until graceful shutdown (or cancellation).
@@ -81,11 +103,18 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
     routes.invalidate()
   }
 
+  /// Replaces the enforced keys while serving, e.g. after function keys were added for newly
+  /// indexed functions; `nil` turns key checks off.
+  public func updateKeys(_ keys: FunctionKeys?) {
+    self.keys.update(keys)
+  }
+
   /// Problems with the HTTP routes of `functions`: unparsable templates, routes shadowing
   /// `/admin`, and functions claiming the same route template with overlapping methods.
   ///
-  /// Call it at start-up to fail fast or warn; the front door also logs these (at error level)
-  /// each time it builds its route table, and keeps serving the other routes.
+  /// Call it at start-up to fail fast or warn (`functions-host start` fails on duplicates); the
+  /// front door also logs these (at error level) each time it builds its route table, keeps
+  /// serving the other routes, and refuses duplicated ones with `500 routeConflict`.
   public static func routeProblems(
     in functions: [FunctionMetadata],
     routePrefix: String
@@ -150,7 +179,10 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
       routes: routes,
       configuration: configuration,
       traceContexts: traceContexts,
-      defaultAuthority: "\(configuration.host):\(configuration.port)"
+      defaultAuthority: "\(configuration.host):\(configuration.port)",
+      keys: keys,
+      cors: configuration.cors.flatMap { $0.allowedOrigins.isEmpty ? nil : CORSRules($0) },
+      status: statusProvider
     )
   }
 }

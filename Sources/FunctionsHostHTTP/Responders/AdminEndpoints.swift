@@ -3,19 +3,25 @@ internal import Hummingbird
 
 /// The host's own endpoints under `/admin`.
 ///
-/// - `GET|HEAD|POST /admin/host/ping` → 200, empty (Azure's liveness probe).
+/// - `GET|HEAD|POST /admin/host/ping` → 200, empty (Azure's liveness probe); never needs a key.
+/// - `GET /admin/host/status` → ``HostStatus`` JSON from the status provider; without one,
+///   `{"state":"Running"}` (the front door knows no more).
 /// - `GET /admin/functions` → a JSON array with, per function, `name`, `disabled`, `trigger`
-///   and, for HTTP triggers, `route` (with the prefix), `methods` (`null` = all) and `url`.
+///   and, for HTTP triggers, `route` (with the prefix), `methods` (`null` = all), `authLevel`
+///   and `url`.
+///
+/// Every endpoint but ping needs the master key when keys are enforced (checked by the caller,
+/// see ``isOpen(_:)``).
 enum AdminEndpoints {
   static func response(
     method: HTTPRequest.Method,
     path: Substring,
     authority: String,
-    functions: [FunctionMetadata],
-    routePrefix: String
+    functions: @autoclosure () -> [FunctionMetadata],
+    routePrefix: String,
+    status: (@Sendable () -> HostStatus)?
   ) -> Response {
-    var normalized = path
-    while normalized.count > 1, normalized.last == "/" { normalized = normalized.dropLast() }
+    let normalized = normalizedPath(path)
     if normalized.asciiCaseInsensitiveEquals("/admin/host/ping") {
       guard [.get, .head, .post].contains(method) else {
         return notAllowed(method, path, "GET, HEAD, POST")
@@ -24,10 +30,19 @@ enum AdminEndpoints {
     }
     if normalized.asciiCaseInsensitiveEquals("/admin/functions") {
       guard [.get, .head].contains(method) else { return notAllowed(method, path, "GET, HEAD") }
-      let body = functionsJSON(functions, authority: authority, routePrefix: routePrefix)
+      let body = functionsJSON(functions(), authority: authority, routePrefix: routePrefix)
       return Response(
         status: .ok,
         headers: [.contentType: "application/json; charset=utf-8"],
+        body: .init(byteBuffer: ByteBuffer(string: body))
+      )
+    }
+    if normalized.asciiCaseInsensitiveEquals("/admin/host/status") {
+      guard [.get, .head].contains(method) else { return notAllowed(method, path, "GET, HEAD") }
+      let body = status.map { $0().json } ?? #"{"state":"Running"}"#
+      return Response(
+        status: .ok,
+        headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
         body: .init(byteBuffer: ByteBuffer(string: body))
       )
     }
@@ -36,6 +51,17 @@ enum AdminEndpoints {
       code: "routeNotFound",
       message: "no admin endpoint \(path)"
     ).response
+  }
+
+  /// Whether an admin path is open without the master key (only `/admin/host/ping`).
+  static func isOpen(_ path: Substring) -> Bool {
+    normalizedPath(path).asciiCaseInsensitiveEquals("/admin/host/ping")
+  }
+
+  private static func normalizedPath(_ path: Substring) -> Substring {
+    var normalized = path
+    while normalized.count > 1, normalized.last == "/" { normalized = normalized.dropLast() }
+    return normalized
   }
 
   /// The `/admin/functions` body.
@@ -60,6 +86,7 @@ enum AdminEndpoints {
         } else {
           item += ",\"methods\":null"
         }
+        item += ",\"authLevel\":\(JSONValue.quote(AuthLevel(trigger).name))"
         item += ",\"url\":\(JSONValue.quote("http://\(authority)/\(full)"))"
       }
       items.append(item + "}")

@@ -4,12 +4,15 @@ internal import Hummingbird
 internal import Logging
 internal import NIOCore
 
-/// The front door's only responder: admin endpoints, then the function route table.
+/// The front door's only responder: CORS preflight, admin endpoints, then the function route
+/// table, each behind its key check.
 ///
 /// Per request: split the path, look up the route table (rebuilt only when the function set
-/// changed), collect the body up to the limit, convert, invoke, convert back. No router trie,
-/// no regex (except `regex(...)` route constraints), no JSON parsing unless the body is a JSON
-/// object (for trigger metadata, as the stock host does).
+/// changed), check the key if the route needs one (a lock, a header lookup or query scan and
+/// constant-time comparisons; nothing for anonymous routes), collect the body up to the limit,
+/// convert, invoke, convert back. CORS work happens only when a policy is set and the request
+/// has an `Origin` header. No router trie, no regex (except `regex(...)` route constraints), no
+/// JSON parsing unless the body is a JSON object (for trigger metadata, as the stock host does).
 struct FrontDoorResponder: HTTPResponder {
   /// The context type.
   typealias Context = FrontDoorRequestContext
@@ -19,6 +22,9 @@ struct FrontDoorResponder: HTTPResponder {
   let configuration: HTTPFrontDoor.Configuration
   let traceContexts: TraceContextGenerator
   let defaultAuthority: String
+  let keys: KeyChecker
+  let cors: CORSRules?
+  let status: (@Sendable () -> HostStatus)?
 
   /// Answers one request.
   func respond(to request: Request, context: Context) async throws -> Response {
@@ -27,17 +33,42 @@ struct FrontDoorResponder: HTTPResponder {
 
   /// Answers one request (the `HTTPResponder` method without the context).
   func respond(to request: Request, logger: Logger) async throws -> Response {
+    logger.trace(
+      "request",
+      metadata: [
+        "http.method": "\(request.method.rawValue)",
+        "http.target": "\(RequestKey.redacted(request.head.path ?? "/"))",
+      ]
+    )
+    guard let cors, let origin = request.headers[.origin] else {
+      return try await route(request, logger: logger)
+    }
+    if CORSRules.isPreflight(request.head) {
+      return cors.preflightResponse(to: request.head, origin: origin)
+    }
+    var response = try await route(request, logger: logger)
+    cors.apply(to: &response.headers, origin: origin)
+    return response
+  }
+
+  /// Admin endpoints, then the route table.
+  private func route(_ request: Request, logger: Logger) async throws -> Response {
     let target = request.head.path ?? "/"
     let path = target[..<(target.firstIndex(where: { $0 == "?" || $0 == "#" }) ?? target.endIndex)]
     let method = request.method.rawValue
 
     if path.hasASCIIPrefixIgnoringCase("/admin/") || path.asciiCaseInsensitiveEquals("/admin") {
+      if !AdminEndpoints.isOpen(path), !keys.allowsAdmin(request.head) {
+        logger.debug("admin request without the master key", metadata: ["http.path": "\(path)"])
+        return FrontDoorError.adminUnauthorized(path: path).response
+      }
       return AdminEndpoints.response(
         method: request.method,
         path: path,
         authority: request.head.authority ?? defaultAuthority,
         functions: dispatcher.functions(),
-        routePrefix: configuration.routePrefix
+        routePrefix: configuration.routePrefix,
+        status: status
       )
     }
 
@@ -49,7 +80,20 @@ struct FrontDoorResponder: HTTPResponder {
     case .methodNotAllowed(let allowed):
       return FrontDoorError.methodNotAllowed(method: method, path: String(path), allowed: allowed)
         .response
+    case .conflict(let route):
+      let failure = FrontDoorError.routeConflict(route, fullRoute: table.fullRoute(of: route))
+      logger.error("\(failure.message)", metadata: ["http.path": "\(path)"])
+      return failure.response
     case .matched(let route, let params):
+      guard keys.allows(request.head, level: route.authLevel, functionName: route.functionName)
+      else {
+        logger.debug(
+          "request without a valid key",
+          metadata: ["function": "\(route.functionName)", "http.path": "\(path)"]
+        )
+        return FrontDoorError.unauthorized(functionName: route.functionName, level: route.authLevel)
+          .response
+      }
       return try await invoke(route, params: params, request: request, logger: logger)
     }
   }

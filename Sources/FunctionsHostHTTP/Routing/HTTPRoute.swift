@@ -16,6 +16,11 @@ struct HTTPRoute: Sendable {
   let precedence: [UInt8]
   /// Cached ``RouteTemplate/canonicalKey``.
   let canonicalKey: String
+  /// The trigger's `authLevel`.
+  let authLevel: AuthLevel
+  /// When another function claims the same route with an overlapping method: every function
+  /// of the conflict, sorted. Such a route is refused (never invoked).
+  var conflictingFunctions: [String]? = nil
 
   /// The function name.
   var functionName: String { function.name }
@@ -35,6 +40,7 @@ struct HTTPRoute: Sendable {
     self.outputBindingName = function.httpOutput?.name
     self.precedence = template.precedence
     self.canonicalKey = template.canonicalKey
+    self.authLevel = AuthLevel(trigger)
   }
 
   /// The route as configured: the trigger's `route`, or the function name when absent or empty.

@@ -15,7 +15,8 @@ public struct HTTPRouteProblem: Error, Sendable, Hashable, CustomStringConvertib
     private init(_ wrapped: Wrapped) { self.wrapped = wrapped }
 
     /// Two or more functions claim the same route template with overlapping methods.
-    /// The one that sorts first by name receives the requests.
+    /// The front door refuses them all (`500 routeConflict`) rather than picking one, and
+    /// `functions-host start` fails.
     public static let duplicateRoute = Kind(.duplicateRoute)
     /// A function's route template cannot be parsed; the function is not routed.
     public static let invalidRoute = Kind(.invalidRoute)

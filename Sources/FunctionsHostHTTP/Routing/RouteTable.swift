@@ -25,6 +25,8 @@ struct RouteTable: Sendable {
     case matched(HTTPRoute, params: [String: String])
     /// Some route matched the path but none allows the method; `allowed` is sorted.
     case methodNotAllowed(allowed: [String])
+    /// The most specific route for path and method is claimed by several functions, and refused.
+    case conflict(HTTPRoute)
     /// No route matches the path.
     case notFound
   }
@@ -83,7 +85,19 @@ struct RouteTable: Sendable {
       if a.canonicalKey != b.canonicalKey { return a.canonicalKey < b.canonicalKey }
       return a.functionName < b.functionName
     }
-    problems += RouteTable.duplicates(in: routes, fullRoute: fullRoute)
+    let duplicates = RouteTable.duplicates(in: routes, fullRoute: fullRoute)
+    problems += duplicates
+    var conflicts: [String: Set<String>] = [:]
+    for problem in duplicates {
+      for name in problem.functionNames {
+        conflicts[name, default: []].formUnion(problem.functionNames)
+      }
+    }
+    for i in routes.indices {
+      if let names = conflicts[routes[i].functionName] {
+        routes[i].conflictingFunctions = names.sorted()
+      }
+    }
 
     var byFirstLiteral: [String: [HTTPRoute]] = [:]
     var others: [HTTPRoute] = []
@@ -113,7 +127,9 @@ struct RouteTable: Sendable {
     func search(_ candidates: [HTTPRoute]) -> Lookup? {
       for route in candidates {
         guard let params = route.template.match(rest) else { continue }
-        if route.allows(method) { return .matched(route, params: params) }
+        if route.allows(method) {
+          return route.conflictingFunctions == nil ? .matched(route, params: params) : .conflict(route)
+        }
         allowed.append(contentsOf: route.methods ?? [])
       }
       return nil
@@ -168,7 +184,8 @@ struct RouteTable: Sendable {
               route: route,
               message: "duplicate HTTP route '\(route)' (\(shared)) claimed by functions "
                 + "'\(a.functionName)' (route '\(a.template.text)') and '\(b.functionName)' "
-                + "(route '\(b.template.text)'); requests go to '\(a.functionName)'"
+                + "(route '\(b.template.text)'); neither function is routed (requests get 500 "
+                + "routeConflict) until one of them changes its route or methods"
             )
           )
         }

@@ -116,10 +116,42 @@ struct RouteTableTests {
     #expect(problem.message.contains("'getItem'") && problem.message.contains("'readItem'"))
     #expect(problem.message.contains("api/items/{id}"))
     #expect(problem.message.contains("GET"))
-    // Deterministic winner: the first by name.
+    #expect(problem.message.contains("neither function is routed"))
+    // No winner: both claimants are refused, for every method they list; the third function,
+    // whose method does not overlap, is still served.
     let table = RouteTable(functions: functions, routePrefix: "api")
-    #expect(matchedFunction(table, "GET", "/api/items/1") == "getItem")
+    for method in ["GET", "POST"] {
+      guard case .conflict(let route) = table.lookup(path: "/api/items/1", method: method) else {
+        Issue.record("\(method) /api/items/1 is not refused: \(table.lookup(path: "/api/items/1", method: method))")
+        continue
+      }
+      #expect(route.conflictingFunctions == ["getItem", "readItem"])
+    }
     #expect(matchedFunction(table, "PUT", "/api/items/1") == "putItem")
+    // A method that none of them lists is still a 405 naming every method of the template.
+    guard case .methodNotAllowed(let allowed) = table.lookup(path: "/api/items/1", method: "DELETE")
+    else {
+      Issue.record("DELETE is not a 405")
+      return
+    }
+    #expect(allowed == ["GET", "POST", "PUT"])
+  }
+
+  @Test func threeClaimantsAreAllRefused() {
+    let table = RouteTable(
+      functions: [
+        httpFunction("a", route: "x"), httpFunction("b", route: "x"), httpFunction("c", route: "X"),
+        httpFunction("d", route: "y"),
+      ],
+      routePrefix: "api"
+    )
+    #expect(table.problems.count == 3)
+    guard case .conflict(let route) = table.lookup(path: "/api/x", method: "GET") else {
+      Issue.record("not refused")
+      return
+    }
+    #expect(route.conflictingFunctions == ["a", "b", "c"])
+    #expect(matchedFunction(table, "GET", "/api/y") == "d")
   }
 
   @Test func duplicateWithoutMethodsMeansAllMethods() {

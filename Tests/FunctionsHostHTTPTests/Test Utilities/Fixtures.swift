@@ -11,9 +11,10 @@ func httpFunction(
   route: String? = nil,
   methods: [String]? = nil,
   disabled: Bool = false,
-  output: String = "$return"
+  output: String = "$return",
+  authLevel: String = "anonymous"
 ) -> FunctionMetadata {
-  var properties: [String: JSONValue] = ["authLevel": .string("anonymous")]
+  var properties: [String: JSONValue] = ["authLevel": .string(authLevel)]
   if let route { properties["route"] = .string(route) }
   if let methods { properties["methods"] = .array(methods.map { .string($0) }) }
   return FunctionMetadata(

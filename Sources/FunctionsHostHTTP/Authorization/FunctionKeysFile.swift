@@ -1,0 +1,160 @@
+internal import Foundation
+public import FunctionsHostCore
+
+/// The local secrets file that holds an app's ``FunctionKeys``.
+///
+/// By default it lives in the host's cache folder, keyed by the app's absolute path
+/// (``defaultPath(scriptRoot:cacheDirectory:)``), never inside the app: the script root is what
+/// gets zipped, published and committed, and functions may serve files from it. The folder is
+/// created `0700` and the file `0600`; writes are atomic (temporary file + rename).
+///
+/// The format, readable and editable by hand (add keys; change values):
+///
+/// ```json
+/// {
+///   "masterKey": "…",
+///   "hostKeys": {"default": "…"},
+///   "functionKeys": {"hello": {"default": "…"}}
+/// }
+/// ```
+///
+/// ```swift
+/// let file = FunctionKeysFile(path: FunctionKeysFile.defaultPath(scriptRoot: root, cacheDirectory: cache))
+/// var keys = try file.load() ?? .generate()
+/// ```
+public struct FunctionKeysFile: Sendable, Hashable {
+  /// The file's path.
+  public var path: String
+
+  /// A secrets file at `path`.
+  public init(path: String) {
+    self.path = path
+  }
+
+  /// `<cacheDirectory>/secrets/<app folder name>-<16 hex digits>.json`, where the hex digits
+  /// hash the script root's absolute, standardized path (FNV-1a, 64 bits).
+  ///
+  /// ```swift
+  /// FunctionKeysFile.defaultPath(scriptRoot: "/srv/shop", cacheDirectory: "/home/ada/.cache/functions-host")
+  /// // "/home/ada/.cache/functions-host/secrets/shop-<hash>.json"
+  /// ```
+  public static func defaultPath(scriptRoot: String, cacheDirectory: String) -> String {
+    let root = URL(fileURLWithPath: scriptRoot).standardizedFileURL.path
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in root.utf8 {
+      hash ^= UInt64(byte)
+      hash &*= 0x0000_0100_0000_01b3
+    }
+    let hex = String(hash, radix: 16)
+    let digits = String(repeating: "0", count: 16 - hex.count) + hex
+    var name = String(
+      URL(fileURLWithPath: root).lastPathComponent.unicodeScalars.map { scalar -> Character in
+        scalar.properties.isAlphabetic || ("0" ... "9").contains(scalar) || scalar == "-"
+          || scalar == "_" ? Character(scalar) : "_"
+      }
+    )
+    if name.isEmpty || name == "_" { name = "app" }
+    return URL(fileURLWithPath: cacheDirectory)
+      .appendingPathComponent("secrets")
+      .appendingPathComponent("\(name)-\(digits).json").path
+  }
+
+  /// Reads the keys; `nil` when the file does not exist.
+  ///
+  /// - Throws: ``FunctionsHostError`` `.configuration` naming the file and field when it cannot
+  ///   be read or is not in the format above.
+  public func load() throws(FunctionsHostError) -> FunctionKeys? {
+    guard FileManager.default.fileExists(atPath: path) else { return nil }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw FunctionsHostError(code: .configuration, message: "\(path): cannot read the secrets file")
+    }
+    let root: JSONValue
+    do { root = try JSONValue.parse(data) } catch {
+      throw FunctionsHostError(
+        code: .configuration, message: "\(path): the secrets file is not valid JSON", cause: error)
+    }
+    guard let object = root.objectValue else {
+      throw fail("the top level must be a JSON object")
+    }
+    guard let master = object["masterKey"]?.stringValue, !master.isEmpty else {
+      throw fail("field 'masterKey' must be a non-empty string")
+    }
+    let host = try names(object["hostKeys"], field: "hostKeys")
+    var functions: [String: [String: String]] = [:]
+    if let value = object["functionKeys"], value != .null {
+      guard let byFunction = value.objectValue else {
+        throw fail("field 'functionKeys' must be an object of function name → {key name: key}")
+      }
+      for (function, keys) in byFunction {
+        functions[function] = try names(keys, field: "functionKeys.\(function)")
+      }
+    }
+    return FunctionKeys(masterKey: master, hostKeys: host, functionKeys: functions)
+  }
+
+  /// Writes the keys (creating the folder `0700` and the file `0600`), atomically.
+  ///
+  /// - Throws: ``FunctionsHostError`` `.configuration` naming the file when it cannot be written.
+  public func save(_ keys: FunctionKeys) throws(FunctionsHostError) {
+    let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    let temporary = "\(path).\(ProcessInfo.processInfo.processIdentifier).tmp"
+    do {
+      try FileManager.default.createDirectory(
+        atPath: directory, withIntermediateDirectories: true,
+        attributes: [.posixPermissions: 0o700])
+      _ = FileManager.default.createFile(
+        atPath: temporary, contents: Data(Self.json(keys).utf8),
+        attributes: [.posixPermissions: 0o600])
+      try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: temporary)
+      if rename(temporary, path) != 0 {
+        throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+      }
+    } catch {
+      try? FileManager.default.removeItem(atPath: temporary)
+      throw FunctionsHostError(
+        code: .configuration, message: "\(path): cannot write the secrets file (\(error))",
+        cause: error)
+    }
+  }
+
+  /// The file's text for `keys`, with sorted keys.
+  static func json(_ keys: FunctionKeys) -> String {
+    func object(_ names: [String: String], indent: String) -> String {
+      if names.isEmpty { return "{}" }
+      let items = names.keys.sorted().map {
+        "\(indent)  \(JSONValue.quote($0)): \(JSONValue.quote(names[$0]!))"
+      }
+      return "{\n" + items.joined(separator: ",\n") + "\n\(indent)}"
+    }
+    let functions = keys.functionKeys.keys.sorted().map {
+      "    \(JSONValue.quote($0)): \(object(keys.functionKeys[$0]!, indent: "    "))"
+    }
+    return """
+      {
+        "masterKey": \(JSONValue.quote(keys.masterKey)),
+        "hostKeys": \(object(keys.hostKeys, indent: "  ")),
+        "functionKeys": \(functions.isEmpty ? "{}" : "{\n" + functions.joined(separator: ",\n") + "\n  }")
+      }
+
+      """
+  }
+
+  private func names(_ value: JSONValue?, field: String) throws(FunctionsHostError) -> [String: String] {
+    guard let value, value != .null else { return [:] }
+    guard let object = value.objectValue else {
+      throw fail("field '\(field)' must be an object of key name → key")
+    }
+    var result: [String: String] = [:]
+    for (name, key) in object {
+      guard let text = key.stringValue, !text.isEmpty else {
+        throw fail("field '\(field).\(name)' must be a non-empty string")
+      }
+      result[name] = text
+    }
+    return result
+  }
+
+  private func fail(_ message: String) -> FunctionsHostError {
+    FunctionsHostError(code: .configuration, message: "\(path): \(message)")
+  }
+}

@@ -1,0 +1,48 @@
+internal import FunctionsHostCore
+internal import Hummingbird
+internal import Synchronization
+
+/// The front door's current ``FunctionKeys`` (replaceable while serving), and the checks.
+///
+/// `nil` keys mean authorization is off: every level is treated as anonymous.
+final class KeyChecker: Sendable {
+  private let keys: Mutex<FunctionKeys?>
+
+  init(_ keys: FunctionKeys?) {
+    self.keys = Mutex(keys)
+  }
+
+  /// Whether keys are enforced.
+  var isEnabled: Bool { keys.withLock { $0 != nil } }
+
+  /// Replaces the keys (`nil` turns authorization off).
+  func update(_ newKeys: FunctionKeys?) {
+    keys.withLock { $0 = newKeys }
+  }
+
+  /// Whether `request` may call `functionName` at `level`.
+  ///
+  /// Costs one lock, a header lookup or a scan of the query, and a constant-time comparison per
+  /// applicable key; anonymous routes cost nothing.
+  func allows(_ head: HTTPRequest, level: AuthLevel, functionName: String) -> Bool {
+    if level == .anonymous { return true }
+    return keys.withLock { keys in
+      guard let keys else { return true }
+      guard let key = RequestKey.key(of: head) else { return false }
+      switch level {
+      case .anonymous: return true
+      case .function: return keys.opensFunction(functionName, with: key)
+      case .admin: return keys.isMasterKey(key)
+      }
+    }
+  }
+
+  /// Whether `request` may use the admin endpoints (the master key, or keys off).
+  func allowsAdmin(_ head: HTTPRequest) -> Bool {
+    keys.withLock { keys in
+      guard let keys else { return true }
+      guard let key = RequestKey.key(of: head) else { return false }
+      return keys.isMasterKey(key)
+    }
+  }
+}
