@@ -1,0 +1,16 @@
+import json
+
+import azure.functions
+
+
+def main(req: azure.functions.HttpRequest,
+         context: azure.functions.Context) -> str:
+    return json.dumps({
+        "invocation_id": context.invocation_id,
+        "function_name": context.function_name,
+        "function_directory": context.function_directory,
+        "trace_parent": context.trace_context.trace_parent,
+        "trace_state": context.trace_context.trace_state,
+        "retry_count": context.retry_context.retry_count,
+        "max_retry_count": context.retry_context.max_retry_count,
+    })

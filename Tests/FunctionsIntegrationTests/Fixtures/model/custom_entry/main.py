@@ -1,0 +1,2 @@
+def customentry(req):
+    return "custom entry point"

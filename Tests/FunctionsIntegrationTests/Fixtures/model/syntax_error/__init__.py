@@ -1,0 +1,6 @@
+def main(req):
+    return 'fine'
+
+
+def broken(:
+    pass
