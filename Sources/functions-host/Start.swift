@@ -242,6 +242,7 @@ struct Start: AsyncParsableCommand {
         // The only time keys are shown: they go to stdout, never to the log.
         out += "\nKeys created now (shown only this once; kept in \(keys.file.path)):\n\n"
         for entry in created { out += "\t\(entry): \(entry.value)\n" }
+        out += "\n"
       }
       out += "Pass a key in the x-functions-key header or as ?code=<key>.\n"
     }

@@ -50,12 +50,18 @@ struct LiveHost: Sendable {
   let report: StartupReport
 
   /// Copies `Fixtures/<fixture>` to a temporary folder and serves it.
+  ///
+  /// `fixture` may be a nested path (`http-host/app`). `keys` and `configureFrontDoor` set up the
+  /// front door (keys enforced, CORS, …); `/admin/host/status` always reports the host's workers.
   static func start(
     fixture: String = "app", workers: Int = 1, worker: WorkerDescription? = nil,
-    configure: (inout FunctionsHost.Configuration) -> Void = { _ in }
+    configure: (inout FunctionsHost.Configuration) -> Void = { _ in },
+    keys: FunctionKeys? = nil,
+    configureFrontDoor: (inout HTTPFrontDoor.Configuration) -> Void = { _ in }
   ) async throws -> LiveHost {
     let source = "\(TestPython.packageRoot)/Tests/FunctionsIntegrationTests/Fixtures/\(fixture)"
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fh-\(fixture)-\(UUID().uuidString)").path
+    let folderName = "fh-\(fixture.replacingOccurrences(of: "/", with: "-"))-\(UUID().uuidString)"
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(folderName).path
     try FileManager.default.copyItem(atPath: source, toPath: directory)
     let description: WorkerDescription
     if let worker { description = worker } else { description = try await TestPython.prepared().worker }
@@ -73,7 +79,8 @@ struct LiveHost: Sendable {
       configuration: .defaults {
         $0.port = 0
         $0.routePrefix = app.hostJSON.routePrefix
-      }, logger: logger)
+        configureFrontDoor(&$0)
+      }, logger: logger, keys: keys, statusProvider: { HostStatus(workers: host.workers()) })
     let group = ServiceGroup(
       configuration: .init(services: [.init(service: host), .init(service: frontDoor)], logger: logger))
     let task = Task { try await group.run() }
