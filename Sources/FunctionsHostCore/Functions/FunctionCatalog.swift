@@ -103,7 +103,15 @@ package final class FunctionCatalog: Sendable {
   ) throws -> ([FunctionMetadata], [FunctionsHostError]) {
     if response.useDefaultMetadataIndexing {
       let scan = fallback()
-      return (scan.functions, scan.errors)
+      var errors = scan.errors
+      if scan.functions.isEmpty && scan.errors.isEmpty {
+        errors.append(
+          FunctionsHostError(
+            code: .configuration,
+            message: "no functions found in \(scriptRoot): the worker found no decorator-model script "
+              + "(function_app.py, or PYTHON_SCRIPT_FILE_NAME) and no folder has a function.json"))
+      }
+      return (scan.functions, errors)
     }
     guard response.result.status == .success else {
       let detail = response.result.exception.message.isEmpty ? response.result.result : response.result.exception.message
@@ -150,6 +158,12 @@ package final class FunctionCatalog: Sendable {
       } catch let error as FunctionsHostError {
         errors.append(error)
       }
+    }
+    if response.functionMetadataResults.isEmpty {
+      // The stock host's bare "No job functions found" is a known pain: say why, with the worker's reason.
+      let reason = response.result.result.isEmpty ? "the worker reported none" : response.result.result
+      errors.append(
+        FunctionsHostError(code: .configuration, message: "no functions found in \(scriptRoot): \(reason)"))
     }
     return (functions, errors)
   }

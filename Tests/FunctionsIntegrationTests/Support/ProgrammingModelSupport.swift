@@ -96,11 +96,15 @@ extension AzureFunctionsRpcMessages_TypedData {
   }
 
   /// An HTTP trigger value as the front door makes it.
-  static func http(method: String = "GET", path: String, query: [String: String] = [:], body: Data? = nil) -> Self {
+  static func http(
+    method: String = "GET", path: String, query: [String: String] = [:], params: [String: String] = [:],
+    body: Data? = nil
+  ) -> Self {
     var http = AzureFunctionsRpcMessages_RpcHttp()
     http.method = method
     http.url = "http://127.0.0.1\(path)"
     http.query = query
+    http.params = params
     if let body { http.body = .bytes(body) }
     var data = Self()
     data.http = http
