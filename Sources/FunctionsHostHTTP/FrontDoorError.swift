@@ -124,11 +124,12 @@ struct FrontDoorError: HTTPResponseError, Sendable {
   /// 500 for a route claimed by several functions (refused rather than served by one).
   static func routeConflict(_ route: HTTPRoute, fullRoute: String) -> FrontDoorError {
     let names = (route.conflictingFunctions ?? [route.functionName]).map { "'\($0)'" }
+    let list = names.dropLast().joined(separator: ", ") + " and " + (names.last ?? "")
     return FrontDoorError(
       status: .internalServerError,
       code: "routeConflict",
-      message: "the route '\(fullRoute)' is claimed by functions \(names.joined(separator: " and ")); "
-        + "neither is served until one of them changes its route or methods"
+      message: "the route '\(fullRoute)' is claimed by functions \(list); none of them is served "
+        + "until they claim different routes or methods"
     )
   }
 

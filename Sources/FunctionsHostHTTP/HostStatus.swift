@@ -2,14 +2,16 @@ public import FunctionsHostCore
 
 /// What `/admin/host/status` reports: the host's workers.
 ///
-/// Give the front door a provider (`HTTPFrontDoor(…, statusProvider: { HostStatus(workers: host.workers()) })`);
-/// it is called once per status request.
+/// Give the front door a provider,
+/// `HTTPFrontDoor(…, statusProvider: { HostStatus(workers: host.workers()) })`; it is called once
+/// per status request.
 ///
 /// The endpoint's JSON:
 ///
 /// ```json
 /// {"state": "Running", "readyWorkers": 1,
-///  "workers": [{"slot": 0, "pid": 4242, "ready": true, "inFlight": 0, "starts": 1, "restarts": 0}]}
+///  "workers": [{"slot": 0, "pid": 4242, "ready": true, "inFlight": 0,
+///               "starts": 1, "restarts": 0}]}
 /// ```
 ///
 /// `state` is `Running` when a worker is ready, else `Starting` (the supervisor keeps restarting

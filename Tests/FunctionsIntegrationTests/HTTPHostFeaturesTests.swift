@@ -9,7 +9,8 @@ import Testing
 /// `functions-host start` command that wires them.
 @Suite(.serialized, .timeLimit(.minutes(5)))
 struct HTTPHostFeaturesTests {
-  static let fixtures = "\(TestPython.packageRoot)/Tests/FunctionsIntegrationTests/Fixtures/http-host"
+  static let fixtures =
+    "\(TestPython.packageRoot)/Tests/FunctionsIntegrationTests/Fixtures/http-host"
 
   // MARK: - CORS
 
@@ -18,17 +19,22 @@ struct HTTPHostFeaturesTests {
     let policy = try #require(HTTPFrontDoor.CORSPolicy(settings: settings))
     #expect(policy.allowedOrigins == ["https://contoso.com", "http://localhost:3000"])
     #expect(policy.allowsCredentials)
-    let live = try await LiveHost.start(fixture: "http-host/app", configureFrontDoor: { $0.cors = policy })
+    let live = try await LiveHost.start(
+      fixture: "http-host/app",
+      configureFrontDoor: { $0.cors = policy }
+    )
     var stopped = false
     defer { if !stopped { Task { try? await live.stop() } } }
 
     // The preflight is answered by the host, even for a function that lists options itself.
     let preflight = try await live.request(
-      "OPTIONS", "/api/preflight",
+      "OPTIONS",
+      "/api/preflight",
       headers: [
         "Origin": "https://contoso.com", "Access-Control-Request-Method": "GET",
         "Access-Control-Request-Headers": "x-requested-with, content-type",
-      ])
+      ]
+    )
     #expect(preflight.status == 204)
     #expect(preflight.text.isEmpty, "the function did not run: \(preflight.text)")
     #expect(preflight.header("Access-Control-Allow-Origin") == "https://contoso.com")
@@ -39,17 +45,28 @@ struct HTTPHostFeaturesTests {
     #expect(preflight.header("Vary") == "Origin")
 
     let refused = try await live.request(
-      "OPTIONS", "/api/open", headers: ["Origin": "https://evil.example", "Access-Control-Request-Method": "GET"])
+      "OPTIONS",
+      "/api/open",
+      headers: ["Origin": "https://evil.example", "Access-Control-Request-Method": "GET"]
+    )
     #expect(refused.status == 204)
     #expect(refused.header("Access-Control-Allow-Origin") == nil)
 
     // Real requests from an allowed origin carry the headers; others and same-origin ones do not.
-    let allowed = try await live.request("GET", "/api/open", headers: ["Origin": "http://localhost:3000"])
+    let allowed = try await live.request(
+      "GET",
+      "/api/open",
+      headers: ["Origin": "http://localhost:3000"]
+    )
     #expect(allowed.status == 200)
     #expect(allowed.text == "open:GET")
     #expect(allowed.header("Access-Control-Allow-Origin") == "http://localhost:3000")
     #expect(allowed.header("Access-Control-Allow-Credentials") == "true")
-    let foreign = try await live.request("GET", "/api/open", headers: ["Origin": "https://evil.example"])
+    let foreign = try await live.request(
+      "GET",
+      "/api/open",
+      headers: ["Origin": "https://evil.example"]
+    )
     #expect(foreign.text == "open:GET")
     #expect(foreign.header("Access-Control-Allow-Origin") == nil)
     let plain = try await live.request("GET", "/api/open")
@@ -66,14 +83,22 @@ struct HTTPHostFeaturesTests {
     defer { if !stopped { Task { try? await live.stop() } } }
 
     let preflight = try await live.request(
-      "OPTIONS", "/api/preflight",
-      headers: ["Origin": "https://contoso.com", "Access-Control-Request-Method": "GET"])
+      "OPTIONS",
+      "/api/preflight",
+      headers: ["Origin": "https://contoso.com", "Access-Control-Request-Method": "GET"]
+    )
     #expect(preflight.status == 200)
     #expect(preflight.text == "preflight:OPTIONS")
-    #expect(preflight.header("Access-Control-Allow-Origin") == "https://contoso.com", "set by the function")
+    #expect(
+      preflight.header("Access-Control-Allow-Origin") == "https://contoso.com",
+      "set by the function"
+    )
     // A function that does not list options answers 405, as for any other unlisted method.
     let open = try await live.request(
-      "OPTIONS", "/api/open", headers: ["Origin": "https://contoso.com", "Access-Control-Request-Method": "GET"])
+      "OPTIONS",
+      "/api/open",
+      headers: ["Origin": "https://contoso.com", "Access-Control-Request-Method": "GET"]
+    )
     #expect(open.status == 405)
 
     try await live.stop()
@@ -86,7 +111,11 @@ struct HTTPHostFeaturesTests {
     let keys = FunctionKeys(
       masterKey: FunctionKeys.randomKey(),
       hostKeys: ["default": FunctionKeys.randomKey()],
-      functionKeys: ["guarded": ["default": FunctionKeys.randomKey()], "other": ["default": FunctionKeys.randomKey()]])
+      functionKeys: [
+        "guarded": ["default": FunctionKeys.randomKey()],
+        "other": ["default": FunctionKeys.randomKey()],
+      ]
+    )
     let master = keys.masterKey
     let host = keys.hostKeys["default"]!
     let guarded = keys.functionKeys["guarded"]!["default"]!
@@ -96,7 +125,8 @@ struct HTTPHostFeaturesTests {
     defer { if !stopped { Task { try? await live.stop() } } }
 
     func status(_ path: String, key: String? = nil, method: String = "GET") async throws -> Int {
-      try await live.request(method, path, headers: key.map { ["x-functions-key": $0] } ?? [:]).status
+      try await live.request(method, path, headers: key.map { ["x-functions-key": $0] } ?? [:])
+        .status
     }
 
     #expect(try await status("/api/open") == 200)
@@ -119,7 +149,10 @@ struct HTTPHostFeaturesTests {
     #expect(body["code"] as? String == "unauthorized")
     #expect(body["function"] as? String == "guarded")
     let message = try #require(body["error"] as? String)
-    #expect(message.contains("x-functions-key") && message.contains("'code' query parameter"), "\(message)")
+    #expect(
+      message.contains("x-functions-key") && message.contains("'code' query parameter"),
+      "\(message)"
+    )
 
     // Admin endpoints: the master key, except ping.
     #expect(try await status("/admin/host/ping") == 200)
@@ -129,7 +162,11 @@ struct HTTPHostFeaturesTests {
     #expect(try await status("/admin/host/status") == 401)
 
     // /admin/host/status lists the live workers.
-    let statusResponse = try await live.request("GET", "/admin/host/status", headers: ["x-functions-key": master])
+    let statusResponse = try await live.request(
+      "GET",
+      "/admin/host/status",
+      headers: ["x-functions-key": master]
+    )
     #expect(statusResponse.status == 200)
     let hostStatus = try #require(statusResponse.json, "\(statusResponse.text)")
     #expect(hostStatus["state"] as? String == "Running")
@@ -175,7 +212,8 @@ struct HTTPHostFeaturesTests {
     }
     #expect((try await live.request("GET", "/api/fine")).text == "fine:GET")
     let logged = await live.logs.first(timeout: .seconds(10)) {
-      $0.level == .error && $0.message.contains("duplicate HTTP route") && $0.message.contains("'second'")
+      $0.level == .error && $0.message.contains("duplicate HTTP route")
+        && $0.message.contains("'second'")
     }
     #expect(logged != nil)
 
@@ -192,31 +230,42 @@ struct HTTPHostFeaturesTests {
     let root: String
 
     init(fixture: String) throws {
-      root = FileManager.default.temporaryDirectory.appendingPathComponent("fh-cli-\(UUID().uuidString)").path
+      root =
+        FileManager.default.temporaryDirectory.appendingPathComponent("fh-cli-\(UUID().uuidString)")
+        .path
       app = "\(root)/app"
       cache = "\(root)/cache"
       try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-      try FileManager.default.copyItem(atPath: "\(HTTPHostFeaturesTests.fixtures)/\(fixture)", toPath: app)
+      try FileManager.default.copyItem(
+        atPath: "\(HTTPHostFeaturesTests.fixtures)/\(fixture)",
+        toPath: app
+      )
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: root) }
   }
 
   func startCommand(_ scratch: Scratch, _ extra: [String] = []) async throws -> CLIProcess {
-    let binary = try #require(CLIProcess.binary, "build the functions-host binary first (swift build --build-tests)")
+    let binary = try #require(
+      CLIProcess.binary,
+      "build the functions-host binary first (swift build --build-tests)"
+    )
     let python = try await TestPython.prepared().worker.executable
     return try CLIProcess(
       binary: binary,
       arguments: [
-        "start", "--script-root", scratch.app, "--port", "0", "--python", python, "--cache-directory",
+        "start", "--script-root", scratch.app, "--port", "0", "--python", python,
+        "--cache-directory",
         scratch.cache,
-      ] + extra)
+      ] + extra
+    )
   }
 
   /// The port in the banner's first URL (`http://127.0.0.1:<port>/…`).
   func bannerPort(_ stdout: String) throws -> Int {
     let marker = "http://127.0.0.1:"
-    let start = try #require(stdout.range(of: marker), "no URL in the banner:\n\(stdout)").upperBound
+    let start = try #require(stdout.range(of: marker), "no URL in the banner:\n\(stdout)")
+      .upperBound
     return try #require(Int(stdout[start...].prefix { $0.isNumber }))
   }
 
@@ -237,15 +286,20 @@ struct HTTPHostFeaturesTests {
     let scratch = try Scratch(fixture: "app")
     defer { scratch.remove() }
     let secrets = FunctionKeysFile(
-      path: FunctionKeysFile.defaultPath(scriptRoot: scratch.app, cacheDirectory: scratch.cache))
+      path: FunctionKeysFile.defaultPath(scriptRoot: scratch.app, cacheDirectory: scratch.cache)
+    )
     #expect(secrets.path.hasPrefix("\(scratch.cache)/secrets/app-"))
 
     // First start: keys created, written, printed.
     let first = try await startCommand(scratch)
     defer { first.kill() }
-    #expect(await first.waitForStdout(containing: "Pass a key"), "stdout:\n\(first.stdout)\nstderr:\n\(first.stderr)")
+    #expect(
+      await first.waitForStdout(containing: "Pass a key"),
+      "stdout:\n\(first.stdout)\nstderr:\n\(first.stderr)"
+    )
     let keys = try #require(try secrets.load(), "the secrets file exists after the first start")
-    let mode = try FileManager.default.attributesOfItem(atPath: secrets.path)[.posixPermissions] as? Int
+    let mode =
+      try FileManager.default.attributesOfItem(atPath: secrets.path)[.posixPermissions] as? Int
     #expect(mode == 0o600)
     let guardedKey = try #require(keys.functionKeys["guarded"]?["default"])
     #expect(keys.functionKeys["other"]?["default"] != nil)
@@ -255,15 +309,24 @@ struct HTTPHostFeaturesTests {
     for entry in keys.entries {
       #expect(printed.contains("\(entry): \(entry.value)"), "\(entry) printed")
     }
-    #expect(printed.contains("guarded: [GET,POST]") && printed.contains("(authLevel function: needs a key)"))
+    #expect(
+      printed.contains("guarded: [GET,POST]")
+        && printed.contains("(authLevel function: needs a key)")
+    )
 
     let port = try bannerPort(printed)
     #expect(try await RawHTTPClient.send(port: port, path: "/api/guarded").status == 401)
     let ok = try await RawHTTPClient.send(port: port, path: "/api/guarded?code=\(guardedKey)")
     #expect(ok.status == 200 && ok.text == "guarded:GET")
-    let status = try await RawHTTPClient.send(port: port, path: "/admin/host/status?code=\(keys.masterKey)")
+    let status = try await RawHTTPClient.send(
+      port: port,
+      path: "/admin/host/status?code=\(keys.masterKey)"
+    )
     #expect(status.status == 200)
-    #expect(((status.json?["workers"] as? [[String: Any]])?.first?["pid"] as? Int) != nil, "\(status.text)")
+    #expect(
+      ((status.json?["workers"] as? [[String: Any]])?.first?["pid"] as? Int) != nil,
+      "\(status.text)"
+    )
     #expect(try await RawHTTPClient.send(port: port, path: "/admin/host/status").status == 401)
     first.terminate()
     #expect(await first.waitForExit() == 0)
@@ -271,7 +334,8 @@ struct HTTPHostFeaturesTests {
       #expect(!first.stderr.contains(entry.value), "\(entry) is not in the log")
     }
     // The keys live outside the app folder: nothing there holds them.
-    let appFiles = FileManager.default.enumerator(atPath: scratch.app)?.allObjects as? [String] ?? []
+    let appFiles =
+      FileManager.default.enumerator(atPath: scratch.app)?.allObjects as? [String] ?? []
     for file in appFiles {
       let text = (try? String(contentsOfFile: "\(scratch.app)/\(file)", encoding: .utf8)) ?? ""
       #expect(!text.contains(keys.masterKey), "\(file) holds the master key")
@@ -280,7 +344,10 @@ struct HTTPHostFeaturesTests {
     // Second start: same keys, nothing printed; --cors replaces Host.CORS.
     let second = try await startCommand(scratch, ["--cors", "https://flag.example"])
     defer { second.kill() }
-    #expect(await second.waitForStdout(containing: "Pass a key"), "stdout:\n\(second.stdout)\nstderr:\n\(second.stderr)")
+    #expect(
+      await second.waitForStdout(containing: "Pass a key"),
+      "stdout:\n\(second.stdout)\nstderr:\n\(second.stderr)"
+    )
     #expect(try secrets.load() == keys)
     #expect(second.stdout.contains("Keys: in \(secrets.path)"))
     #expect(second.stdout.contains("CORS: https://flag.example (with credentials)"))
@@ -289,14 +356,29 @@ struct HTTPHostFeaturesTests {
     }
     let port2 = try bannerPort(second.stdout)
     let flagged = try await RawHTTPClient.send(
-      port: port2, method: "OPTIONS", path: "/api/open",
-      headers: ["Origin": "https://flag.example", "Access-Control-Request-Method": "GET"])
-    #expect(flagged.status == 204 && flagged.header("Access-Control-Allow-Origin") == "https://flag.example")
+      port: port2,
+      method: "OPTIONS",
+      path: "/api/open",
+      headers: ["Origin": "https://flag.example", "Access-Control-Request-Method": "GET"]
+    )
+    #expect(
+      flagged.status == 204
+        && flagged.header("Access-Control-Allow-Origin") == "https://flag.example"
+    )
     let replaced = try await RawHTTPClient.send(
-      port: port2, method: "OPTIONS", path: "/api/open",
-      headers: ["Origin": "https://contoso.com", "Access-Control-Request-Method": "GET"])
+      port: port2,
+      method: "OPTIONS",
+      path: "/api/open",
+      headers: ["Origin": "https://contoso.com", "Access-Control-Request-Method": "GET"]
+    )
     #expect(replaced.header("Access-Control-Allow-Origin") == nil)
-    #expect(try await RawHTTPClient.send(port: port2, path: "/api/guarded", headers: ["x-functions-key": guardedKey]).status == 200)
+    #expect(
+      try await RawHTTPClient.send(
+        port: port2,
+        path: "/api/guarded",
+        headers: ["x-functions-key": guardedKey]
+      ).status == 200
+    )
     second.terminate()
     #expect(await second.waitForExit() == 0)
   }

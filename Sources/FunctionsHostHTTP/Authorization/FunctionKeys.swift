@@ -14,7 +14,7 @@
 ///
 /// ```swift
 /// var keys = FunctionKeys.generate()                       // master + host "default"
-/// let created = keys.addMissingFunctionKeys(for: functions) // "default" per function-level function
+/// let created = keys.addMissingFunctionKeys(for: functions)  // per function-level function
 /// let frontDoor = HTTPFrontDoor(dispatcher: host, keys: keys)
 /// ```
 public struct FunctionKeys: Sendable, Hashable {
@@ -72,7 +72,8 @@ extension FunctionKeys: CustomStringConvertible, CustomDebugStringConvertible, C
     let functions = functionKeys.keys.sorted().map { name in
       "\(name): [\(functionKeys[name]!.keys.sorted().joined(separator: ", "))]"
     }
-    return "FunctionKeys(master, host: [\(host)], functions: [\(functions.joined(separator: ", "))])"
+    return
+      "FunctionKeys(master, host: [\(host)], functions: [\(functions.joined(separator: ", "))])"
   }
 
   /// The same as ``description``: no key values.

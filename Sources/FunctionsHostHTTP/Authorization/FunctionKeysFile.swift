@@ -19,7 +19,8 @@ public import FunctionsHostCore
 /// ```
 ///
 /// ```swift
-/// let file = FunctionKeysFile(path: FunctionKeysFile.defaultPath(scriptRoot: root, cacheDirectory: cache))
+/// let path = FunctionKeysFile.defaultPath(scriptRoot: root, cacheDirectory: cache)
+/// let file = FunctionKeysFile(path: path)
 /// var keys = try file.load() ?? .generate()
 /// ```
 public struct FunctionKeysFile: Sendable, Hashable {
@@ -35,8 +36,8 @@ public struct FunctionKeysFile: Sendable, Hashable {
   /// hash the script root's absolute, standardized path (FNV-1a, 64 bits).
   ///
   /// ```swift
-  /// FunctionKeysFile.defaultPath(scriptRoot: "/srv/shop", cacheDirectory: "/home/ada/.cache/functions-host")
-  /// // "/home/ada/.cache/functions-host/secrets/shop-<hash>.json"
+  /// FunctionKeysFile.defaultPath(scriptRoot: "/srv/shop", cacheDirectory: "/home/ada/.cache/fh")
+  /// // "/home/ada/.cache/fh/secrets/shop-<hash>.json"
   /// ```
   public static func defaultPath(scriptRoot: String, cacheDirectory: String) -> String {
     let root = URL(fileURLWithPath: scriptRoot).standardizedFileURL.path
@@ -66,12 +67,18 @@ public struct FunctionKeysFile: Sendable, Hashable {
   public func load() throws(FunctionsHostError) -> FunctionKeys? {
     guard FileManager.default.fileExists(atPath: path) else { return nil }
     guard let data = FileManager.default.contents(atPath: path) else {
-      throw FunctionsHostError(code: .configuration, message: "\(path): cannot read the secrets file")
+      throw FunctionsHostError(
+        code: .configuration,
+        message: "\(path): cannot read the secrets file"
+      )
     }
     let root: JSONValue
     do { root = try JSONValue.parse(data) } catch {
       throw FunctionsHostError(
-        code: .configuration, message: "\(path): the secrets file is not valid JSON", cause: error)
+        code: .configuration,
+        message: "\(path): the secrets file is not valid JSON",
+        cause: error
+      )
     }
     guard let object = root.objectValue else {
       throw fail("the top level must be a JSON object")
@@ -100,11 +107,15 @@ public struct FunctionKeysFile: Sendable, Hashable {
     let temporary = "\(path).\(ProcessInfo.processInfo.processIdentifier).tmp"
     do {
       try FileManager.default.createDirectory(
-        atPath: directory, withIntermediateDirectories: true,
-        attributes: [.posixPermissions: 0o700])
+        atPath: directory,
+        withIntermediateDirectories: true,
+        attributes: [.posixPermissions: 0o700]
+      )
       _ = FileManager.default.createFile(
-        atPath: temporary, contents: Data(Self.json(keys).utf8),
-        attributes: [.posixPermissions: 0o600])
+        atPath: temporary,
+        contents: Data(Self.json(keys).utf8),
+        attributes: [.posixPermissions: 0o600]
+      )
       try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: temporary)
       if rename(temporary, path) != 0 {
         throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
@@ -112,8 +123,10 @@ public struct FunctionKeysFile: Sendable, Hashable {
     } catch {
       try? FileManager.default.removeItem(atPath: temporary)
       throw FunctionsHostError(
-        code: .configuration, message: "\(path): cannot write the secrets file (\(error))",
-        cause: error)
+        code: .configuration,
+        message: "\(path): cannot write the secrets file (\(error))",
+        cause: error
+      )
     }
   }
 
@@ -129,17 +142,22 @@ public struct FunctionKeysFile: Sendable, Hashable {
     let functions = keys.functionKeys.keys.sorted().map {
       "    \(JSONValue.quote($0)): \(object(keys.functionKeys[$0]!, indent: "    "))"
     }
+    let functionsObject =
+      functions.isEmpty ? "{}" : "{\n" + functions.joined(separator: ",\n") + "\n  }"
     return """
       {
         "masterKey": \(JSONValue.quote(keys.masterKey)),
         "hostKeys": \(object(keys.hostKeys, indent: "  ")),
-        "functionKeys": \(functions.isEmpty ? "{}" : "{\n" + functions.joined(separator: ",\n") + "\n  }")
+        "functionKeys": \(functionsObject)
       }
 
       """
   }
 
-  private func names(_ value: JSONValue?, field: String) throws(FunctionsHostError) -> [String: String] {
+  private func names(
+    _ value: JSONValue?,
+    field: String
+  ) throws(FunctionsHostError) -> [String: String] {
     guard let value, value != .null else { return [:] }
     guard let object = value.objectValue else {
       throw fail("field '\(field)' must be an object of key name → key")

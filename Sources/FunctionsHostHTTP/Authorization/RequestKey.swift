@@ -24,7 +24,9 @@ enum RequestKey {
   /// The raw (still escaped) value of the first query parameter `name` in a request target.
   static func queryValue(named name: String, in target: String) -> Substring? {
     guard
-      let question = target.utf8.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }),
+      let question = target.utf8.firstIndex(where: {
+        $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#")
+      }),
       target.utf8[question] == UInt8(ascii: "?")
     else { return nil }
     var query = target[target.index(after: question)...]
@@ -46,7 +48,8 @@ enum RequestKey {
   /// `REDACTED`, for anything that logs a URL.
   static func redacted(_ target: some StringProtocol) -> String {
     let target = String(target)
-    guard let question = target.firstIndex(where: { $0 == "?" || $0 == "#" }), target[question] == "?"
+    guard let question = target.firstIndex(where: { $0 == "?" || $0 == "#" }),
+      target[question] == "?"
     else { return target }
     var query = target[target.index(after: question)...]
     var fragment: Substring = ""

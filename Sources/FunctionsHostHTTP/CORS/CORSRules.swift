@@ -14,7 +14,11 @@ struct CORSRules: Sendable {
     for origin in policy.allowedOrigins {
       var text = Substring(origin.trimmingSpaces)
       while text.count > 1, text.last == "/" { text = text.dropLast() }
-      if text == "*" { allowsAny = true } else if !text.isEmpty { origins.append(text.lowercased()) }
+      if text == "*" {
+        allowsAny = true
+      } else if !text.isEmpty {
+        origins.append(text.lowercased())
+      }
     }
     self.origins = origins
     self.allowsAny = allowsAny
@@ -62,7 +66,9 @@ struct CORSRules: Sendable {
 
   /// Adds the CORS headers to a response to a request from `origin`, replacing the function's own.
   func apply(to headers: inout HTTPFields, origin: String) {
-    if variesByOrigin, !headers[values: .vary].contains(where: { $0.lowercased().contains("origin") }) {
+    if variesByOrigin,
+      !headers[values: .vary].contains(where: { $0.lowercased().contains("origin") })
+    {
       headers.append(HTTPField(name: .vary, value: "Origin"))
     }
     guard let allowed = allowOrigin(for: origin) else { return }

@@ -3,12 +3,13 @@ public import FunctionsHostCore
 extension HTTPFrontDoor {
   /// Host-level CORS: which browser origins may call the app's functions.
   ///
-  /// With a policy, the front door answers CORS preflight requests (`OPTIONS` with `Origin` and
-  /// `Access-Control-Request-Method`) itself with `204`, before routing and without a key, and
-  /// adds `Access-Control-Allow-Origin` (and `Vary: Origin`, `Access-Control-Allow-Credentials`)
-  /// to every other response (errors included) whose request comes from an allowed origin; those
-  /// headers replace the ones a function set itself. Without a policy the front door adds nothing, and a
-  /// function that lists `options` in its `methods` receives `OPTIONS` requests itself.
+  /// With a policy, the front door answers CORS preflight requests (`OPTIONS` with `Origin`
+  /// and `Access-Control-Request-Method`) itself with `204`, before routing and without a key,
+  /// and adds `Access-Control-Allow-Origin` (and `Vary: Origin`,
+  /// `Access-Control-Allow-Credentials`) to every other response (errors included) whose request
+  /// comes from an allowed origin; those headers replace the ones a function set itself. Without
+  /// a policy the front door adds nothing, and a function that lists `options` in its `methods`
+  /// receives `OPTIONS` requests itself.
   ///
   /// ```swift
   /// let configuration = HTTPFrontDoor.Configuration.defaults {

@@ -128,7 +128,8 @@ struct RouteTable: Sendable {
       for route in candidates {
         guard let params = route.template.match(rest) else { continue }
         if route.allows(method) {
-          return route.conflictingFunctions == nil ? .matched(route, params: params) : .conflict(route)
+          return route.conflictingFunctions == nil
+            ? .matched(route, params: params) : .conflict(route)
         }
         allowed.append(contentsOf: route.methods ?? [])
       }

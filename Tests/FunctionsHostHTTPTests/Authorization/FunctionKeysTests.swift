@@ -65,11 +65,17 @@ struct FunctionKeysTests {
       httpFunction("adminOnly", authLevel: "admin"), httpFunction("kept", authLevel: "function"),
       httpFunction("off", disabled: true, authLevel: "FUNCTION"), timerFunction("tick"),
     ])
-    #expect(created.map(\.description) == ["function 'guarded' key 'default'", "function 'off' key 'default'"])
+    #expect(
+      created.map(\.description) == [
+        "function 'guarded' key 'default'", "function 'off' key 'default'",
+      ]
+    )
     #expect(keys.functionKeys["guarded"]?["default"] == created[0].value)
     #expect(keys.functionKeys["kept"] == ["mine": "k"])
     #expect(keys.functionKeys["open"] == nil && keys.functionKeys["adminOnly"] == nil)
-    #expect(keys.addMissingFunctionKeys(for: [httpFunction("guarded", authLevel: "function")]).isEmpty)
+    #expect(
+      keys.addMissingFunctionKeys(for: [httpFunction("guarded", authLevel: "function")]).isEmpty
+    )
   }
 
   @Test func printingNeverShowsAKey() {
@@ -80,15 +86,24 @@ struct FunctionKeysTests {
         #expect(!text.contains(secret), "\(text)")
       }
     }
-    #expect("\(keys)" == "FunctionKeys(master, host: [ci, default], functions: [hello: [default], other: [default]])")
-    #expect(keys.entries.map(\.value) == ["master-secret", "host-ci", "host-default", "hello-key", "other-key"])
+    #expect(
+      "\(keys)"
+        == "FunctionKeys(master, host: [ci, default], functions: [hello: [default], other: [default]])"
+    )
+    #expect(
+      keys.entries.map(\.value) == [
+        "master-secret", "host-ci", "host-default", "hello-key", "other-key",
+      ]
+    )
   }
 }
 
 @Suite("Function keys file")
 struct FunctionKeysFileTests {
   func temporaryDirectory() throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("fh-keys-\(UUID().uuidString)").path
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "fh-keys-\(UUID().uuidString)"
+    ).path
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
   }
@@ -102,8 +117,10 @@ struct FunctionKeysFileTests {
     _ = keys.addMissingFunctionKeys(for: [httpFunction("hello", authLevel: "function")])
     try file.save(keys)
     #expect(try file.load() == keys)
-    let fileMode = try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int
-    let folderMode = try FileManager.default.attributesOfItem(atPath: "\(root)/cache/secrets")[.posixPermissions]
+    let fileMode =
+      try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int
+    let folderMode =
+      try FileManager.default.attributesOfItem(atPath: "\(root)/cache/secrets")[.posixPermissions]
       as? Int
     #expect(fileMode == 0o600)
     #expect(folderMode == 0o700)
@@ -111,7 +128,9 @@ struct FunctionKeysFileTests {
     keys.hostKeys["extra"] = "x"
     try file.save(keys)
     #expect(try file.load()?.hostKeys["extra"] == "x")
-    #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root)/cache/secrets") == ["app-1.json"])
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: "\(root)/cache/secrets") == ["app-1.json"]
+    )
   }
 
   @Test func theFileIsEditableJSON() throws {
@@ -123,9 +142,18 @@ struct FunctionKeysFileTests {
         .utf8
     ).write(to: URL(fileURLWithPath: path))
     let keys = try #require(try FunctionKeysFile(path: path).load())
-    #expect(keys == FunctionKeys(masterKey: "m", hostKeys: ["default": "d"], functionKeys: ["hello": ["default": "h", "phone": "p"]]))
+    #expect(
+      keys
+        == FunctionKeys(
+          masterKey: "m",
+          hostKeys: ["default": "d"],
+          functionKeys: ["hello": ["default": "h", "phone": "p"]]
+        )
+    )
     let text = FunctionKeysFile.json(keys)
-    let parsed = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    let parsed = try #require(
+      try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+    )
     #expect(parsed["masterKey"] as? String == "m")
     #expect((parsed["functionKeys"] as? [String: [String: String]])?["hello"]?["phone"] == "p")
   }
@@ -135,7 +163,10 @@ struct FunctionKeysFileTests {
     (#"{"hostKeys": {}}"#, "field 'masterKey' must be a non-empty string"),
     (#"{"masterKey": ""}"#, "field 'masterKey' must be a non-empty string"),
     (#"{"masterKey": "m", "hostKeys": ["a"]}"#, "field 'hostKeys' must be an object"),
-    (#"{"masterKey": "m", "functionKeys": {"f": {"default": 3}}}"#, "field 'functionKeys.f.default' must be a non-empty string"),
+    (
+      #"{"masterKey": "m", "functionKeys": {"f": {"default": 3}}}"#,
+      "field 'functionKeys.f.default' must be a non-empty string"
+    ),
     ("{nope", "not valid JSON"),
   ])
   func badFilesNameTheField(text: String, message: String) throws {
@@ -147,7 +178,8 @@ struct FunctionKeysFileTests {
       try FunctionKeysFile(path: path).load()
     } throws: { error in
       guard let error = error as? FunctionsHostError else { return false }
-      return error.code == .configuration && error.message.contains(path) && error.message.contains(message)
+      return error.code == .configuration && error.message.contains(path)
+        && error.message.contains(message)
     }
   }
 
@@ -159,6 +191,10 @@ struct FunctionKeysFileTests {
     #expect(FunctionKeysFile.defaultPath(scriptRoot: "/srv/shop/", cacheDirectory: "/c") == a)
     #expect(FunctionKeysFile.defaultPath(scriptRoot: "/srv/x/../shop", cacheDirectory: "/c") == a)
     #expect(FunctionKeysFile.defaultPath(scriptRoot: "/other/shop", cacheDirectory: "/c") != a)
-    #expect(FunctionKeysFile.defaultPath(scriptRoot: "/srv/my app!", cacheDirectory: "/c").hasPrefix("/c/secrets/my_app_-"))
+    #expect(
+      FunctionKeysFile.defaultPath(scriptRoot: "/srv/my app!", cacheDirectory: "/c").hasPrefix(
+        "/c/secrets/my_app_-"
+      )
+    )
   }
 }

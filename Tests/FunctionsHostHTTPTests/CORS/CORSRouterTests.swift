@@ -22,7 +22,11 @@ struct CORSRouterTests {
     )
   }
 
-  func preflight(origin: String, method: String = "PUT", headers: String? = "content-type, x-custom")
+  func preflight(
+    origin: String,
+    method: String = "PUT",
+    headers: String? = "content-type, x-custom"
+  )
     -> HTTPFields
   {
     var fields: HTTPFields = [.origin: origin, .accessControlRequestMethod: method]
@@ -38,10 +42,15 @@ struct CORSRouterTests {
   @Test func preflightFromAnAllowedOriginIsAnsweredByTheHost() async throws {
     let stub = StubDispatcher(functions: Self.functions)
     let policy = HTTPFrontDoor.CORSPolicy(
-      allowedOrigins: ["https://contoso.com", "http://localhost:3000/"], maxAge: 600)
+      allowedOrigins: ["https://contoso.com", "http://localhost:3000/"],
+      maxAge: 600
+    )
     try await frontDoor(stub, cors: policy).makeApplication().test(.router) { client in
-      for (path, origin) in [("/api/items", "https://contoso.com"), ("/api/withOptions", "HTTP://LOCALHOST:3000")] {
-        try await client.execute(uri: path, method: .options, headers: preflight(origin: origin)) { response in
+      for (path, origin) in [
+        ("/api/items", "https://contoso.com"), ("/api/withOptions", "HTTP://LOCALHOST:3000"),
+      ] {
+        try await client.execute(uri: path, method: .options, headers: preflight(origin: origin)) {
+          response in
           #expect(response.status == .noContent)
           #expect(response.headers[.accessControlAllowOrigin] == origin)
           #expect(response.headers[.accessControlAllowMethods] == "PUT")
@@ -54,7 +63,9 @@ struct CORSRouterTests {
       }
       // Without requested headers there is no Allow-Headers.
       try await client.execute(
-        uri: "/api/items", method: .options, headers: preflight(origin: "https://contoso.com", headers: nil)
+        uri: "/api/items",
+        method: .options,
+        headers: preflight(origin: "https://contoso.com", headers: nil)
       ) { response in
         #expect(response.headers[.accessControlAllowHeaders] == nil)
       }
@@ -66,8 +77,14 @@ struct CORSRouterTests {
     let stub = StubDispatcher(functions: Self.functions)
     let policy = HTTPFrontDoor.CORSPolicy(allowedOrigins: ["https://contoso.com"])
     try await frontDoor(stub, cors: policy).makeApplication().test(.router) { client in
-      for origin in ["https://evil.example", "https://contoso.com.evil.example", "http://contoso.com"] {
-        try await client.execute(uri: "/api/items", method: .options, headers: preflight(origin: origin)) {
+      for origin in [
+        "https://evil.example", "https://contoso.com.evil.example", "http://contoso.com",
+      ] {
+        try await client.execute(
+          uri: "/api/items",
+          method: .options,
+          headers: preflight(origin: origin)
+        ) {
           response in
           #expect(response.status == .noContent)
           #expect(response.headers[.accessControlAllowOrigin] == nil)
@@ -81,24 +98,41 @@ struct CORSRouterTests {
 
   @Test func wildcardAnswersStarOrEchoesWithCredentials() async throws {
     let stub = StubDispatcher(functions: Self.functions)
-    try await frontDoor(stub, cors: .init(allowedOrigins: ["*"])).makeApplication().test(.router) { client in
-      try await client.execute(uri: "/api/items", method: .options, headers: preflight(origin: "https://a.example")) {
+    try await frontDoor(stub, cors: .init(allowedOrigins: ["*"])).makeApplication().test(.router) {
+      client in
+      try await client.execute(
+        uri: "/api/items",
+        method: .options,
+        headers: preflight(origin: "https://a.example")
+      ) {
         #expect($0.headers[.accessControlAllowOrigin] == "*")
         #expect($0.headers[.vary] == nil)
       }
-      try await client.execute(uri: "/api/items", method: .get, headers: [.origin: "https://a.example"]) {
+      try await client.execute(
+        uri: "/api/items",
+        method: .get,
+        headers: [.origin: "https://a.example"]
+      ) {
         #expect($0.status == .ok)
         #expect($0.headers[.accessControlAllowOrigin] == "*")
       }
     }
     let credentialed = HTTPFrontDoor.CORSPolicy(allowedOrigins: ["*"], allowsCredentials: true)
     try await frontDoor(stub, cors: credentialed).makeApplication().test(.router) { client in
-      try await client.execute(uri: "/api/items", method: .options, headers: preflight(origin: "https://a.example")) {
+      try await client.execute(
+        uri: "/api/items",
+        method: .options,
+        headers: preflight(origin: "https://a.example")
+      ) {
         #expect($0.headers[.accessControlAllowOrigin] == "https://a.example")
         #expect($0.headers[.accessControlAllowCredentials] == "true")
         #expect($0.headers[.vary] == "Origin")
       }
-      try await client.execute(uri: "/api/items", method: .get, headers: [.origin: "https://b.example"]) {
+      try await client.execute(
+        uri: "/api/items",
+        method: .get,
+        headers: [.origin: "https://b.example"]
+      ) {
         #expect($0.headers[.accessControlAllowOrigin] == "https://b.example")
         #expect($0.headers[.accessControlAllowCredentials] == "true")
       }
@@ -112,14 +146,23 @@ struct CORSRouterTests {
         invocationID: "i",
         returnValue: .http(
           status: "200",
-          headers: ["Access-Control-Allow-Origin": "https://function.example", "Vary": "Accept-Encoding"],
+          headers: [
+            "Access-Control-Allow-Origin": "https://function.example", "Vary": "Accept-Encoding",
+          ],
           body: .string("ok")
         )
       )
     }
-    let policy = HTTPFrontDoor.CORSPolicy(allowedOrigins: ["https://contoso.com"], allowsCredentials: true)
+    let policy = HTTPFrontDoor.CORSPolicy(
+      allowedOrigins: ["https://contoso.com"],
+      allowsCredentials: true
+    )
     try await frontDoor(stub, cors: policy).makeApplication().test(.router) { client in
-      try await client.execute(uri: "/api/items", method: .get, headers: [.origin: "https://contoso.com"]) {
+      try await client.execute(
+        uri: "/api/items",
+        method: .get,
+        headers: [.origin: "https://contoso.com"]
+      ) {
         response in
         #expect(response.status == .ok)
         #expect(response.headers[values: .accessControlAllowOrigin] == ["https://contoso.com"])
@@ -127,13 +170,21 @@ struct CORSRouterTests {
         #expect(response.headers[values: .vary] == ["Accept-Encoding", "Origin"])
         #expect(String(buffer: response.body) == "ok")
       }
-      try await client.execute(uri: "/api/items", method: .get, headers: [.origin: "https://other.example"]) {
+      try await client.execute(
+        uri: "/api/items",
+        method: .get,
+        headers: [.origin: "https://other.example"]
+      ) {
         response in
         #expect(response.headers[.accessControlAllowCredentials] == nil)
         #expect(response.headers[.accessControlAllowOrigin] == "https://function.example")
       }
       // Errors carry the headers too, so that browser code can read them.
-      try await client.execute(uri: "/api/nothing", method: .get, headers: [.origin: "https://contoso.com"]) {
+      try await client.execute(
+        uri: "/api/nothing",
+        method: .get,
+        headers: [.origin: "https://contoso.com"]
+      ) {
         #expect($0.status == .notFound)
         #expect($0.headers[.accessControlAllowOrigin] == "https://contoso.com")
       }
@@ -147,17 +198,25 @@ struct CORSRouterTests {
   }
 
   @Test func preflightNeedsNoKeyButTheRealRequestDoes() async throws {
-    let stub = StubDispatcher(functions: [httpFunction("guarded", methods: ["post"], authLevel: "function")])
+    let stub = StubDispatcher(functions: [
+      httpFunction("guarded", methods: ["post"], authLevel: "function")
+    ])
     let keys = FunctionKeys(masterKey: "m", hostKeys: ["default": "d"])
     let policy = HTTPFrontDoor.CORSPolicy(allowedOrigins: ["https://contoso.com"])
     try await frontDoor(stub, cors: policy, keys: keys).makeApplication().test(.router) { client in
       try await client.execute(
-        uri: "/api/guarded", method: .options, headers: preflight(origin: "https://contoso.com", method: "POST")
+        uri: "/api/guarded",
+        method: .options,
+        headers: preflight(origin: "https://contoso.com", method: "POST")
       ) {
         #expect($0.status == .noContent)
         #expect($0.headers[.accessControlAllowOrigin] == "https://contoso.com")
       }
-      try await client.execute(uri: "/api/guarded", method: .post, headers: [.origin: "https://contoso.com"]) {
+      try await client.execute(
+        uri: "/api/guarded",
+        method: .post,
+        headers: [.origin: "https://contoso.com"]
+      ) {
         #expect($0.status == .unauthorized)
         #expect($0.headers[.accessControlAllowOrigin] == "https://contoso.com")
       }
@@ -169,22 +228,33 @@ struct CORSRouterTests {
     let stub = StubDispatcher(functions: Self.functions)
     try await frontDoor(stub, cors: nil).makeApplication().test(.router) { client in
       try await client.execute(
-        uri: "/api/withOptions", method: .options, headers: preflight(origin: "https://contoso.com")
+        uri: "/api/withOptions",
+        method: .options,
+        headers: preflight(origin: "https://contoso.com")
       ) { response in
         #expect(response.status == .ok)
         #expect(String(buffer: response.body) == "ok:withOptions")
         #expect(response.headers[.accessControlAllowOrigin] == nil)
       }
       // A function that does not list options: 405, as for any other method.
-      try await client.execute(uri: "/api/items", method: .options, headers: preflight(origin: "https://contoso.com")) {
+      try await client.execute(
+        uri: "/api/items",
+        method: .options,
+        headers: preflight(origin: "https://contoso.com")
+      ) {
         #expect($0.status == .methodNotAllowed)
       }
     }
     #expect(stub.lastHTTP?.method == "OPTIONS")
     // An empty origin list is the same as no policy.
     let empty = StubDispatcher(functions: Self.functions)
-    try await frontDoor(empty, cors: .init(allowedOrigins: [])).makeApplication().test(.router) { client in
-      try await client.execute(uri: "/api/withOptions", method: .options, headers: preflight(origin: "https://x")) {
+    try await frontDoor(empty, cors: .init(allowedOrigins: [])).makeApplication().test(.router) {
+      client in
+      try await client.execute(
+        uri: "/api/withOptions",
+        method: .options,
+        headers: preflight(origin: "https://x")
+      ) {
         #expect($0.status == .ok)
       }
     }
@@ -192,9 +262,14 @@ struct CORSRouterTests {
 
   @Test func withHostCORSOnAPlainOPTIONSStillReachesTheFunction() async throws {
     let stub = StubDispatcher(functions: Self.functions)
-    try await frontDoor(stub, cors: .init(allowedOrigins: ["*"])).makeApplication().test(.router) { client in
+    try await frontDoor(stub, cors: .init(allowedOrigins: ["*"])).makeApplication().test(.router) {
+      client in
       // No Access-Control-Request-Method: not a preflight.
-      try await client.execute(uri: "/api/withOptions", method: .options, headers: [.origin: "https://x"]) {
+      try await client.execute(
+        uri: "/api/withOptions",
+        method: .options,
+        headers: [.origin: "https://x"]
+      ) {
         #expect($0.status == .ok)
         #expect(String(buffer: $0.body) == "ok:withOptions")
         #expect($0.headers[.accessControlAllowOrigin] == "*")
@@ -209,13 +284,23 @@ struct CORSRouterTests {
     settings.corsCredentials = true
     #expect(
       HTTPFrontDoor.CORSPolicy(settings: settings)
-        == .init(allowedOrigins: ["https://a.example", "https://b.example"], allowsCredentials: true))
+        == .init(
+          allowedOrigins: ["https://a.example", "https://b.example"],
+          allowsCredentials: true
+        )
+    )
     // --cors replaces the list (comma lists and repeats); --cors-credentials only adds.
     let flagged = HTTPFrontDoor.CORSPolicy(
-      settings: settings, origins: ["https://c.example, https://d.example", " *"], credentials: false)
+      settings: settings,
+      origins: ["https://c.example, https://d.example", " *"],
+      credentials: false
+    )
     #expect(flagged?.allowedOrigins == ["https://c.example", "https://d.example", "*"])
     #expect(flagged?.allowsCredentials == true)
-    #expect(HTTPFrontDoor.CORSPolicy(settings: LocalSettings(), origins: ["*"], credentials: true)?.allowsCredentials == true)
+    #expect(
+      HTTPFrontDoor.CORSPolicy(settings: LocalSettings(), origins: ["*"], credentials: true)?
+        .allowsCredentials == true
+    )
     #expect(HTTPFrontDoor.CORSPolicy(settings: LocalSettings(), origins: [" , "]) == nil)
   }
 }

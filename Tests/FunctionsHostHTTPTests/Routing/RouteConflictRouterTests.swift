@@ -22,7 +22,9 @@ struct RouteConflictRouterTests {
         try await client.execute(uri: "/api/items/7", method: method) { response in
           #expect(response.status == .internalServerError)
           let body = try #require(
-            try JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8)) as? [String: Any])
+            try JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8))
+              as? [String: Any]
+          )
           #expect(body["code"] as? String == "routeConflict")
           let message = try #require(body["error"] as? String)
           #expect(message.contains("'first'") && message.contains("'second'"), "\(message)")
@@ -36,6 +38,8 @@ struct RouteConflictRouterTests {
       try await client.execute(uri: "/api/fine", method: .get) { #expect($0.status == .ok) }
     }
     #expect(stub.inputs.map(\.functionName) == ["replace", "fine"])
-    #expect(recording.records.contains { $0.hasPrefix("error") && $0.contains("duplicate HTTP route") })
+    #expect(
+      recording.records.contains { $0.hasPrefix("error") && $0.contains("duplicate HTTP route") }
+    )
   }
 }

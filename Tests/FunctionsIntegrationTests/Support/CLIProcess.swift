@@ -11,7 +11,11 @@ final class CLIProcess: @unchecked Sendable {
     var openPipes = 2
     /// The exit status once the process ended and both pipes reached end of file.
     var exitStatus: Int32? { openPipes == 0 ? terminationStatus : nil }
-    var waiters: [(id: Int, condition: @Sendable (State) -> Bool, continuation: CheckedContinuation<Bool, Never>)] = []
+    var waiters:
+      [(
+        id: Int, condition: @Sendable (State) -> Bool,
+        continuation: CheckedContinuation<Bool, Never>
+      )] = []
     var nextID = 0
   }
 
@@ -48,7 +52,9 @@ final class CLIProcess: @unchecked Sendable {
           return
         }
         self?.update { s in
-          if isStdout { s.stdout += String(decoding: data, as: UTF8.self) } else {
+          if isStdout {
+            s.stdout += String(decoding: data, as: UTF8.self)
+          } else {
             s.stderr += String(decoding: data, as: UTF8.self)
           }
         }
@@ -107,7 +113,10 @@ final class CLIProcess: @unchecked Sendable {
   }
 
   @discardableResult
-  private func wait(timeout: Duration, until condition: @escaping @Sendable (State) -> Bool) async -> Bool {
+  private func wait(
+    timeout: Duration,
+    until condition: @escaping @Sendable (State) -> Bool
+  ) async -> Bool {
     let id = state.withLock { s in
       s.nextID += 1
       return s.nextID
