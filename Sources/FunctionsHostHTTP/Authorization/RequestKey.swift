@@ -22,24 +22,28 @@ enum RequestKey {
   }
 
   /// The raw (still escaped) value of the first query parameter `name` in a request target.
+  ///
+  /// Scans the target in place (no array of pairs): the result is a slice of `target`.
   static func queryValue(named name: String, in target: String) -> Substring? {
+    let bytes = target.utf8
     guard
-      let question = target.utf8.firstIndex(where: {
-        $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#")
-      }),
-      target.utf8[question] == UInt8(ascii: "?")
+      let question = bytes.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }),
+      bytes[question] == UInt8(ascii: "?")
     else { return nil }
-    var query = target[target.index(after: question)...]
-    if let hash = query.utf8.firstIndex(of: UInt8(ascii: "#")) { query = query[..<hash] }
-    for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
-      guard let equals = pair.utf8.firstIndex(of: UInt8(ascii: "=")) else { continue }
-      let key = pair[..<equals]
-      if key.asciiCaseInsensitiveEquals(name)
-        || (key.utf8.contains(UInt8(ascii: "%"))
-          && QueryParameters.decode(key).asciiCaseInsensitiveEquals(name))
-      {
-        return pair[pair.index(after: equals)...]
+    let end = bytes[question...].firstIndex(of: UInt8(ascii: "#")) ?? bytes.endIndex
+    var start = bytes.index(after: question)
+    while start < end {
+      let pairEnd = bytes[start ..< end].firstIndex(of: UInt8(ascii: "&")) ?? end
+      if let equals = bytes[start ..< pairEnd].firstIndex(of: UInt8(ascii: "=")) {
+        let key = target[start ..< equals]
+        if key.asciiCaseInsensitiveEquals(name)
+          || (key.utf8.contains(UInt8(ascii: "%"))
+            && QueryParameters.decode(key).asciiCaseInsensitiveEquals(name))
+        {
+          return target[bytes.index(after: equals) ..< pairEnd]
+        }
       }
+      start = pairEnd == end ? end : bytes.index(after: pairEnd)
     }
     return nil
   }
