@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Runs the pytest suite of the bundled Python worker (Tests/python).
+# Runs the pytest suite of the bundled Python worker (Tests/python), then the unit tests of the
+# example apps as the developer guide writes them (Examples/*/tests, run from the example folder so
+# that `from __app__.HttpTrigger import my_function` and `import function_app` resolve).
 #
 # Creates (or reuses) a virtualenv with the worker's requirements.txt plus pytest, then runs
 #   python -m pytest Tests/python -q [extra pytest args]
+#   (cd Examples/<app> && python -m pytest tests -q)      for every example with a tests/ folder
 #
 # Environment:
 #   FUNCTIONS_HOST_TEST_VENV  venv location (default: $ROOT/.build/python-test-venv)
@@ -35,4 +38,12 @@ if [[ ! -f "$STAMP" || "$(cat "$STAMP")" != "$WANT" ]]; then
 fi
 
 cd "$ROOT"
-exec "$VENV/bin/python" -m pytest Tests/python -q "$@"
+"$VENV/bin/python" -m pytest Tests/python -q "$@"
+
+# The examples' own tests: no bytecode or pytest cache written into Examples/.
+for tests in "$ROOT"/Examples/*/tests; do
+  [[ -d "$tests" ]] || continue
+  example="$(dirname "$tests")"
+  log "example tests: ${example#"$ROOT"/}"
+  (cd "$example" && PYTHONDONTWRITEBYTECODE=1 "$VENV/bin/python" -m pytest tests -q -p no:cacheprovider)
+done

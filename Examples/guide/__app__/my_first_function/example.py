@@ -1,0 +1,2 @@
+def some_helper_code():
+    return 'example.py'

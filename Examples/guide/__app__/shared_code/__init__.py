@@ -1,0 +1,1 @@
+"""Code shared by the functions of this app."""
