@@ -27,7 +27,8 @@ enum RequestKey {
   static func queryValue(named name: String, in target: String) -> Substring? {
     let bytes = target.utf8
     guard
-      let question = bytes.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }),
+      let question = bytes.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }
+      ),
       bytes[question] == UInt8(ascii: "?")
     else { return nil }
     let end = bytes[question...].firstIndex(of: UInt8(ascii: "#")) ?? bytes.endIndex
