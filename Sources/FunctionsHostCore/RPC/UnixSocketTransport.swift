@@ -4,6 +4,7 @@ package import Logging
 package import NIOCore
 internal import NIOPosix
 internal import SwiftProtobuf
+internal import Synchronization
 
 /// The fast transport between the host and the bundled worker: the same StreamingMessages with the same
 /// semantics (StartStream first, then the usual flow), as frames of a 4-byte big-endian length followed by
@@ -56,16 +57,45 @@ struct FrameDecoder: ByteToMessageDecoder {
   }
 }
 
-/// Writes messages as frames on a connection; writes never wait (ordering is the channel's).
-struct UnixSocketSink: WorkerMessageSink {
+/// Writes messages as frames on a connection without waiting. Frames written from any thread are
+/// gathered and handed to the event loop in one hop and one flush, so a burst costs one wakeup and
+/// one `writev`, not one per message.
+final class UnixSocketSink: WorkerMessageSink {
+  private struct Batch {
+    var frames: [ByteBuffer] = []
+    var scheduled = false
+  }
   let channel: any Channel
+  private let batch = Mutex(Batch())
+
+  init(channel: any Channel) {
+    self.channel = channel
+  }
 
   func write(_ message: AzureFunctionsRpcMessages_StreamingMessage) async throws {
     let bytes: [UInt8] = try message.serializedBytes()
     var buffer = channel.allocator.buffer(capacity: bytes.count + 4)
     buffer.writeInteger(UInt32(bytes.count))
     buffer.writeBytes(bytes)
-    channel.writeAndFlush(buffer, promise: nil)
+    let schedule = batch.withLock { b -> Bool in
+      b.frames.append(buffer)
+      if b.scheduled { return false }
+      b.scheduled = true
+      return true
+    }
+    if schedule {
+      channel.eventLoop.execute { self.flush() }
+    }
+  }
+
+  private func flush() {
+    let frames = batch.withLock { b -> [ByteBuffer] in
+      b.scheduled = false
+      defer { b.frames.removeAll(keepingCapacity: true) }
+      return b.frames
+    }
+    for frame in frames { channel.write(frame, promise: nil) }
+    channel.flush()
   }
 }
 
