@@ -53,6 +53,18 @@ struct ProgrammingModelDecoratorTests {
     }
   }
 
+  @Test func rawBindingsAreValidatedAndInvalidFunctionsAreReportedNotServed() async throws {
+    try await LiveHost.with(fixture: "decorator-invalid") { live in
+      #expect(live.report.functions.map(\.name) == ["ok"])
+      let errors = live.report.indexingErrors.map(\.message)
+      #expect(errors.contains { $0.contains("function '2fast'") && $0.contains("name is invalid") }, "\(errors)")
+      #expect(errors.contains { $0.contains("function 'clash'") && $0.contains("req") }, "\(errors)")
+      let ok = try await live.request("GET", "/api/ok")
+      #expect(ok.text == "the valid function serves")
+      #expect(try await live.request("GET", "/api/clash").status == 404)
+    }
+  }
+
   @Test func useDefaultMetadataIndexingFallsBackToFunctionJSON() async throws {
     // The worker finds no PYTHON_SCRIPT_FILE_NAME script, answers use_default_metadata_indexing, and the host
     // scans function.json folders instead (function_app.py would raise if it were imported).

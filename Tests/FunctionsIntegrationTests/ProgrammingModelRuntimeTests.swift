@@ -96,6 +96,43 @@ struct ProgrammingModelRuntimeTests {
     }
   }
 
+  @Test func hostJSONAndLocalSettingsAreReadAndValidated() async throws {
+    try await LiveHost.with(fixture: "settings", configure: { $0.environment["FROM_HOST_ENVIRONMENT"] = "host value" }) {
+      live in
+      // extensions.http.routePrefix; Values (strings and numbers) and the host's environment in os.environ.
+      let response = try await live.request("GET", "/v1/env")
+      let body = try #require(response.json, "\(response.status) \(response.text)")
+      #expect(body["FROM_LOCAL_SETTINGS"] as? String == "local value")
+      #expect(body["A_NUMBER"] as? String == "42")
+      #expect(body["FROM_HOST_ENVIRONMENT"] as? String == "host value")
+      #expect(try await live.request("GET", "/api/env").status == 404)
+      // An unknown host.json key is warned about, not silently ignored.
+      let warning = await live.logs.first(timeout: .seconds(10)) {
+        $0.level == .warning && $0.message.contains("unknown field 'madeUpKey'")
+      }
+      #expect(warning != nil, "\(live.logs.records.map(\.message))")
+    }
+
+    // IsEncrypted: true and a wrong host.json version are clear start-up errors naming file and field.
+    for (file, text, expected) in [
+      ("local.settings.json", #"{"IsEncrypted": true, "Values": {"A": "b"}}"#, "field 'IsEncrypted' is true"),
+      ("host.json", #"{"version": "1.0"}"#, "field 'version' is \"1.0\"; it must be \"2.0\""),
+    ] {
+      let app = FileManager.default.temporaryDirectory.appendingPathComponent("fh-settings-\(UUID().uuidString)").path
+      try FileManager.default.copyItem(
+        atPath: "\(TestPython.packageRoot)/Tests/FunctionsIntegrationTests/Fixtures/settings", toPath: app)
+      defer { try? FileManager.default.removeItem(atPath: app) }
+      try text.write(toFile: "\(app)/\(file)", atomically: true, encoding: .utf8)
+      let error = #expect(throws: FunctionsHostError.self) { _ = try FunctionApp.load(scriptRoot: app) }
+      #expect(error?.code == .configuration)
+      #expect(error?.message.contains("\(app)/\(file)") == true, "\(String(describing: error))")
+      #expect(error?.message.contains(expected) == true, "\(String(describing: error))")
+      let host = FunctionsHost(
+        configuration: .init(scriptRoot: app, worker: try await TestPython.prepared().worker), logger: LogCapture().logger())
+      await #expect(throws: FunctionsHostError.self) { try await host.run() }
+    }
+  }
+
   @Test func anExceptionIsA500AndItsStackTraceIsLoggedWithTheInvocationID() async throws {
     try await LiveHost.with(fixture: "model") { live in
       let response = try await live.request("GET", "/api/raises")

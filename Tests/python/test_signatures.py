@@ -106,3 +106,21 @@ def test_unknown_binding_type_is_generic(worker_module):
     assert info(worker_module, main, bindings).inputs["thing"][1] == "madeUpBinding"
     message = load_error(worker_module, wrong, bindings)
     assert "'thing'" in message and "str or bytes" in message, message
+
+
+def test_an_input_without_data_is_a_clear_error(worker_module):
+    import FunctionRpc_pb2 as protos
+
+    def main(msg: func.QueueMessage, obj: func.InputStream, extra: str = "default") -> str:
+        return "x"
+
+    loaded = info(worker_module, main, {"msg": ("queueTrigger", 0), "obj": ("blob", 0),
+                                        "extra": ("blob", 0), "$return": ("queue", 1)})
+    request = protos.InvocationRequest(invocation_id="i", function_id="fid")
+    request.input_data.add(name="msg", data=protos.TypedData(string="hello"))
+    with pytest.raises(TypeError, match="'blob' input binding 'obj' of function 'myfunc' received "
+                                        "no data from the host \\(bindings sent: 'msg'\\)"):
+        loaded.build_args(request, None)
+    request.input_data.add(name="obj", data=protos.TypedData(bytes=b"blob"))
+    args = loaded.build_args(request, None)
+    assert set(args) == {"msg", "obj"}, "an input with a Python default may be left out"

@@ -731,6 +731,7 @@ class FunctionInfo:
         self.context_param: typing.Optional[str] = None
         self.inputs: typing.Dict[str, typing.Tuple[typing.Callable, str]] = {}  # decode, type
         self.outputs: typing.List[typing.Tuple[str, typing.Callable, typing.Any, bool]] = []
+        self.required_inputs: typing.List[str] = []
         declared, accepts_any = set(), False
         entry = f"{getattr(func, '__name__', name)}()"
         for pname, param in signature.parameters.items():
@@ -742,6 +743,8 @@ class FunctionInfo:
             elif pname in bindings:
                 declared.add(pname)
                 self._bind(pname, annotation, *bindings[pname])
+                if pname in self.inputs and param.default is param.empty:
+                    self.required_inputs.append(pname)
             elif _is_subclass(annotation, azf_abc.Context):
                 self.context_param = pname
             elif pname == "context":
@@ -845,6 +848,12 @@ class FunctionInfo:
             except NotImplementedError:
                 raise TypeError(f"binding {binding.name!r} ({spec[1]}) cannot decode TypedData "
                                 f"{binding.data.WhichOneof('data')!r}") from None
+        for name in self.required_inputs:
+            if name not in args:  # clearer than Python's "missing 1 required positional argument"
+                sent = ", ".join(repr(b.name) for b in request.input_data) or "none"
+                raise TypeError(f"the {inputs[name][1]!r} input binding {name!r} of function "
+                                f"{self.name!r} received no data from the host (bindings sent: "
+                                f"{sent}); does this host provide {inputs[name][1]!r} bindings?")
         for output in self.outputs:
             args[output[0]] = OutValue()
         if self.context_param is not None:
