@@ -57,6 +57,7 @@ public final class ConformanceSession: Sendable {
 
   let received = EventLog<StreamingMessage>()
   let exits = EventLog<WorkerExit>()
+  let streamEnds = EventLog<String>()
   let output = LineTail()
   private let state = Mutex(State())
 
@@ -145,6 +146,9 @@ public final class ConformanceSession: Sendable {
     }
     configuration.logger.debug("worker ended: \(exit.description)")
     exits.append(exit)
+    // Nothing more can arrive once the worker is gone; let its last messages drain, then wake the waiters.
+    if state.withLock({ $0.writer != nil }) { _ = await streamEnds.first(timeout: .seconds(1)) }
+    received.close()
   }
 
   var isStopping: Bool { state.withLock { $0.stopping } }
@@ -166,6 +170,7 @@ public final class ConformanceSession: Sendable {
     }
     configuration.logger.debug("worker stream ended: \(reason)")
     received.close()
+    streamEnds.append(reason)
   }
 
   // MARK: - public verbs

@@ -20,4 +20,13 @@ public struct ScenarioResult: Sendable, Codable, Hashable {
   public var message: String
   /// Wall time in seconds (worker start included).
   public var seconds: Double
+
+  /// Creates a result.
+  public init(name: String, summary: String, status: Status, message: String, seconds: Double) {
+    self.name = name
+    self.summary = summary
+    self.status = status
+    self.message = message
+    self.seconds = seconds
+  }
 }

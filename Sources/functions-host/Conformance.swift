@@ -104,7 +104,7 @@ struct Conformance: AsyncParsableCommand {
     if let worker {
       do { return try .command(worker) } catch let error as ConformanceError { throw ValidationError(error.message) }
     }
-    let cache = cacheDirectory ?? BundledPythonWorker.defaultCacheDirectory(environment: environment)
+    let cache = URL(fileURLWithPath: cacheDirectory ?? BundledPythonWorker.defaultCacheDirectory(environment: environment)).standardizedFileURL.path
     let bundled = try BundledPythonWorker.materialize(into: cache)
     let prepared: PreparedPython
     do {

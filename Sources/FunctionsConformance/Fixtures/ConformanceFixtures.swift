@@ -25,11 +25,14 @@ public enum ConformanceFixtures {
     name: "item", type: "conformanceTrigger", direction: "in", dataType: "string")
   static let genericReturn = FixtureFunction.Binding(name: "$return", type: "conformance", direction: "out")
 
-  /// `echo(item)`: returns its input unchanged (every TypedData kind, 20 MB payloads).
+  /// `echo(item)`: returns its input unchanged (every TypedData kind, 20 MB payloads); a list of bytes
+  /// (collection_bytes) comes back as a list of integer lists, which generic bindings can encode as JSON.
   public static let echo = FixtureFunction(
     name: "echo", bindings: [trigger, genericReturn],
     code: """
       def main(item):
+          if isinstance(item, list) and any(isinstance(x, (bytes, bytearray)) for x in item):
+              return [list(x) for x in item]
           return item
 
       """)

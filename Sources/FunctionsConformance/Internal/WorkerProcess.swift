@@ -30,8 +30,11 @@ enum WorkerProcess {
     var options = PlatformOptions()
     options.processGroupID = 0
     options.teardownSequence = []
-    let executable: Executable =
-      description.executable.contains("/") ? .path(FilePath(description.executable)) : .name(description.executable)
+    var path = description.executable
+    if path.contains("/") && !path.hasPrefix("/") {
+      path = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).path
+    }
+    let executable: Executable = path.contains("/") ? .path(FilePath(path)) : .name(path)
     logger.debug("starting worker: \(([description.executable] + arguments).joined(separator: " "))")
     do {
       let result = try await Subprocess.run(
