@@ -51,6 +51,11 @@ extension FunctionsHost {
     /// for workers that support it (the bundled Python worker); others keep using gRPC.
     /// `nil` takes host.json `functionsHost.transport`, else gRPC.
     public var transport: Transport? = nil
+    /// Whether a change under the script root (code, function.json, host.json, local.settings.json,
+    /// requirements.txt) rolls the workers over to the new version (hot reload).
+    public var reloadOnChange: Bool = false
+    /// How often the script root is checked for changes.
+    public var reloadPollInterval: Duration = .seconds(1)
     /// The version string sent in WorkerInitRequest.
     public var hostVersion: String = "functions-host 0.1.0"
 

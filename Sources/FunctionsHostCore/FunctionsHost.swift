@@ -139,12 +139,79 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
       }
       logger.info("worker gRPC endpoint listening on \(address.host):\(address.port)")
       started.complete(.success(address.port))
+      // Cancelled as soon as the workers are gone, so shutdown does not wait for a poll.
+      let watcher: Task<Void, Never>? =
+        configuration.reloadOnChange ? Task { await self.watchForChanges(scriptRoot: scriptRoot) } : nil
       await withGracefulShutdownHandler {
         await supervisor.run(rpcPort: address.port)
       } onGracefulShutdown: {
         self.beginShutdown()
       }
+      watcher?.cancel()
+      await watcher?.value
       server.beginGracefulShutdown()
+    }
+  }
+
+  // MARK: - Hot reload
+
+  /// Re-reads the app from disk and replaces the workers one by one, each new worker ready before an old
+  /// one drains, so that no request fails. A broken host.json or local.settings.json keeps the running
+  /// version (and says why). Returns whether the new version is serving.
+  @discardableResult
+  public func reload() async -> Bool {
+    guard let supervisor = state.withLock({ $0.supervisor }) else { return false }
+    let app: FunctionApp
+    do {
+      app = try FunctionApp.load(scriptRoot: configuration.scriptRoot)
+    } catch {
+      logger.error("hot reload: \((error as? FunctionsHostError)?.message ?? "\(error)"); the running version keeps serving")
+      return false
+    }
+    for warning in app.warnings { logger.warning("\(warning)") }
+    for error in app.functionErrors { logger.error("\(error.message)") }
+    var environment = configuration.environment
+    environment.merge(app.localSettings.values) { _, setting in setting }
+    let catalog =
+      app.hasWorkerIndexedScript
+      ? FunctionCatalog() : FunctionCatalog(functions: app.functions, errors: app.functionErrors)
+    let scriptRoot = app.scriptRoot
+    let settingsValues = app.localSettings.values
+    logger.info("hot reload: starting new workers for the changed app")
+    let ok = await supervisor.roll(
+      to: .init(
+        catalog: catalog, environment: environment,
+        indexFallback: { FunctionJSONIndexer.scan(scriptRoot: scriptRoot, settings: settingsValues) })
+    ) {
+      self.state.withLock { s in
+        s.catalog = catalog
+        s.app = app
+      }
+    }
+    if ok { logger.info("hot reload: done; every worker runs the new version") }
+    return ok
+  }
+
+  /// Polls the script root once a second; a change that stays put for one more poll triggers ``reload()``.
+  private func watchForChanges(scriptRoot: String) async {
+    var last = AppFingerprint.take(scriptRoot: scriptRoot)
+    var pending: AppFingerprint? = nil
+    while !Task.isCancelled {
+      try? await Task.sleep(for: configuration.reloadPollInterval)
+      if Task.isCancelled || state.withLock({ $0.shuttingDown }) { return }
+      let now = AppFingerprint.take(scriptRoot: scriptRoot)
+      if now == last {
+        pending = nil
+        continue
+      }
+      if pending != now {
+        pending = now  // wait one more poll for the editor to finish writing
+        continue
+      }
+      logger.info("hot reload: change detected in \(now.changedFiles(since: last).prefix(5).joined(separator: ", "))")
+      last = now
+      pending = nil
+      await reload()
     }
   }
 
@@ -230,7 +297,7 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
     if !catalog.isIndexed {
       _ = await pool.waitForWorker(timeout: configuration.dispatchWaitTimeout)
     }
-    guard let function = catalog.function(named: input.functionName), !function.isDisabled else {
+    guard var function = catalog.function(named: input.functionName), !function.isDisabled else {
       throw FunctionsHostError(code: .functionNotFound, message: "no enabled function named '\(input.functionName)'")
     }
     let invocationID = UUID().uuidString.lowercased()
@@ -281,6 +348,13 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
             code: .workerUnavailable,
             message: "no worker is ready to run '\(function.name)' (waited \(configuration.dispatchWaitTimeout.formattedMilliseconds))",
             invocationID: invocationID)
+        }
+        // After a hot reload the function may have a new id: follow the current catalog.
+        if let current = state.withLock({ $0.catalog })?.function(named: input.functionName),
+          current.functionID != function.functionID
+        {
+          function = current
+          request.functionID = current.functionID
         }
       }
     }

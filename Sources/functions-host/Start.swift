@@ -42,6 +42,9 @@ struct Start: AsyncParsableCommand {
   @Option(name: .long, help: "Worker transport: grpc (default; every worker) or uds (fast Unix socket; bundled worker only).")
   var transport: String?
 
+  @Flag(name: .customLong("no-reload"), help: "Do not restart the workers when the app's files change.")
+  var noReload = false
+
   @Option(name: .customLong("log-level"), help: "trace, debug, info, warning or error.")
   var logLevel: String = "info"
 
@@ -86,6 +89,7 @@ struct Start: AsyncParsableCommand {
     var hostConfiguration = FunctionsHost.Configuration(
       scriptRoot: app.scriptRoot, worker: worker, workerCount: workers, environment: environment)
     if let maxMessageSize { hostConfiguration.maxMessageSize = maxMessageSize }
+    hostConfiguration.reloadOnChange = !noReload
     if let transport {
       guard let t = FunctionsHost.Transport(rawValue: transport.lowercased()) else {
         throw ValidationError("--transport '\(transport)' is not grpc or uds")

@@ -34,6 +34,13 @@ package final class WorkerSupervisor: Sendable {
     var unixSocketPath: String? = nil
   }
 
+  /// What a worker generation runs: the app's functions and environment at one point in time.
+  package struct Generation: Sendable {
+    var catalog: FunctionCatalog
+    var environment: [String: String]
+    var indexFallback: @Sendable () -> FunctionJSONIndexer.Result
+  }
+
   private struct State {
     var shuttingDown = false
     var live: [Int: WorkerChannel] = [:]
@@ -41,15 +48,22 @@ package final class WorkerSupervisor: Sendable {
     var startupWaiters: [CheckedContinuation<Void, Never>] = []
     var startupDone = false
     var slotsSettled = Set<Int>()
+    /// Slots that run now (each keeps one worker process alive).
+    var activeSlots: [Int] = []
+    var nextSlot = 0
+    var retired = Set<Int>()
+    var slotGeneration: [Int: Generation] = [:]
+    var readyWaiters: [Int: [Promise<Bool>]] = [:]
+    var exitWaiters: [Int: [Promise<Void>]] = [:]
+    var commands: AsyncStream<Int>.Continuation? = nil
   }
 
   private let settings: Settings
   private let registry: WorkerRegistry
   private let pool: WorkerPool
-  private let catalog: FunctionCatalog
-  private let indexFallback: @Sendable () -> FunctionJSONIndexer.Result
   private let logger: Logger
   private let state = Mutex(State())
+  private let rolling = Mutex(false)
 
   package init(
     settings: Settings, registry: WorkerRegistry, pool: WorkerPool, catalog: FunctionCatalog,
@@ -58,15 +72,30 @@ package final class WorkerSupervisor: Sendable {
     self.settings = settings
     self.registry = registry
     self.pool = pool
-    self.catalog = catalog
-    self.indexFallback = indexFallback
     self.logger = logger
+    let first = Generation(catalog: catalog, environment: settings.environment, indexFallback: indexFallback)
+    state.withLock { s in
+      for slot in 0..<settings.workerCount {
+        s.activeSlots.append(slot)
+        s.slotGeneration[slot] = first
+      }
+      s.nextSlot = settings.workerCount
+    }
   }
 
   /// Runs every slot until ``beginShutdown()``; returns once every worker process is gone.
   package func run(rpcPort: Int) async {
+    let (commands, continuation) = AsyncStream<Int>.makeStream()
+    let initial = state.withLock { s in
+      s.commands = continuation
+      if s.shuttingDown { continuation.finish() }
+      return s.activeSlots
+    }
     await withDiscardingTaskGroup { group in
-      for slot in 0..<settings.workerCount {
+      for slot in initial {
+        group.addTask { await self.runSlot(slot, rpcPort: rpcPort) }
+      }
+      for await slot in commands {
         group.addTask { await self.runSlot(slot, rpcPort: rpcPort) }
       }
     }
@@ -74,12 +103,90 @@ package final class WorkerSupervisor: Sendable {
 
   /// Stops restarting workers and asks the live ones to finish.
   package func beginShutdown() {
-    let live = state.withLock { s in
+    let (live, commands) = state.withLock { s in
       s.shuttingDown = true
-      return Array(s.live.values)
+      defer { s.commands = nil }
+      return (Array(s.live.values), s.commands)
     }
+    commands?.finish()
     for channel in live { channel.requestShutdown() }
     settleStartup(all: true)
+    resolveAllReadyWaiters()
+  }
+
+  /// Replaces the workers one by one with workers of a new generation (hot reload): each new worker must
+  /// be ready before an old one drains, so no request fails. `onFirstReady` runs when the first new
+  /// worker is ready (the host then routes to the new functions). Returns false if a new worker could not
+  /// start (the old workers then keep serving).
+  package func roll(to generation: Generation, onFirstReady: @Sendable () -> Void) async -> Bool {
+    guard rolling.withLock({ r in
+      if r { return false }
+      r = true
+      return true
+    }) else { return false }
+    defer { rolling.withLock { $0 = false } }
+    let old = state.withLock { $0.activeSlots }
+    var first = true
+    for oldSlot in old {
+      let (newSlot, promise, commands) = state.withLock { s -> (Int, Promise<Bool>, AsyncStream<Int>.Continuation?) in
+        let slot = s.nextSlot
+        s.nextSlot += 1
+        s.slotGeneration[slot] = generation
+        s.activeSlots.append(slot)
+        let p = Promise<Bool>()
+        s.readyWaiters[slot, default: []].append(p)
+        return (slot, p, s.commands)
+      }
+      guard let commands else { return false }
+      commands.yield(newSlot)
+      let ready = (try? await promise.value()) ?? false
+      if !ready {
+        logger.error("hot reload: the new worker \(newSlot) did not become ready; keeping the running workers")
+        retire(newSlot)
+        return false
+      }
+      if first {
+        first = false
+        onFirstReady()
+      }
+      // One old worker drains and exits before the next new one starts: at most N + 1 processes.
+      let exited = state.withLock { s -> Promise<Void> in
+        let p = Promise<Void>()
+        s.exitWaiters[oldSlot, default: []].append(p)
+        return p
+      }
+      retire(oldSlot)
+      _ = try? await exited.value()
+    }
+    return true
+  }
+
+  private func retire(_ slot: Int) {
+    let channel = state.withLock { s -> WorkerChannel? in
+      s.retired.insert(slot)
+      s.activeSlots.removeAll { $0 == slot }
+      return s.live[slot]
+    }
+    channel?.requestShutdown()
+  }
+
+  private func isRetired(_ slot: Int) -> Bool { state.withLock { $0.retired.contains(slot) } }
+
+  private func resolveReady(slot: Int, _ ready: Bool) {
+    let waiters = state.withLock { $0.readyWaiters.removeValue(forKey: slot) } ?? []
+    for w in waiters { w.complete(.success(ready)) }
+  }
+
+  private func resolveAllReadyWaiters() {
+    let (waiters, exits) = state.withLock { s in
+      defer {
+        s.readyWaiters = [:]
+        s.exitWaiters = [:]
+      }
+      return (s.readyWaiters.values.flatMap { $0 }, s.exitWaiters.values.flatMap { $0 })
+    }
+    for w in waiters { w.complete(.success(false)) }
+    for w in exits { w.complete(.success(())) }
   }
 
   private var isShuttingDown: Bool { state.withLock { $0.shuttingDown } }
@@ -110,7 +217,7 @@ package final class WorkerSupervisor: Sendable {
   /// Status of each slot, for logs and admin endpoints.
   package func liveWorkers() -> [(slot: Int, pid: Int32?, outstanding: Int, ready: Bool, starts: Int)] {
     state.withLock { s in
-      s.live.sorted { $0.key < $1.key }.map {
+      s.live.filter { !s.retired.contains($0.key) }.sorted { $0.key < $1.key }.map {
         (slot: $0.key, pid: $0.value.pid, outstanding: $0.value.outstanding, ready: $0.value.isReady,
          starts: s.starts[$0.key] ?? 0)
       }
@@ -120,12 +227,17 @@ package final class WorkerSupervisor: Sendable {
   // MARK: - One slot
 
   private func runSlot(_ slot: Int, rpcPort: Int) async {
+    defer {
+      let waiters = state.withLock { $0.exitWaiters.removeValue(forKey: slot) } ?? []
+      for w in waiters { w.complete(.success(())) }
+    }
     var consecutiveFailures = 0
-    while !isShuttingDown && !Task.isCancelled {
+    while !isShuttingDown && !Task.isCancelled && !isRetired(slot) {
       let started = ContinuousClock.now
       let becameReady = await runOnce(slot: slot, rpcPort: rpcPort)
       settleStartup(slot: slot)
-      if isShuttingDown || Task.isCancelled { break }
+      if !becameReady { resolveReady(slot: slot, false) }
+      if isShuttingDown || Task.isCancelled || isRetired(slot) { break }
       if becameReady && ContinuousClock.now - started > .seconds(30) {
         consecutiveFailures = 0
       }
@@ -139,6 +251,7 @@ package final class WorkerSupervisor: Sendable {
 
   /// Starts one worker process and runs it to its end. Returns whether it became ready.
   private func runOnce(slot: Int, rpcPort: Int) async -> Bool {
+    guard let generation = state.withLock({ $0.slotGeneration[slot] }) else { return false }
     let workerID = WorkerSupervisor.newWorkerID()
     let requestID = UUID().uuidString.lowercased()
     let channel = WorkerChannel(workerID: workerID, slot: slot, logger: logger)
@@ -156,7 +269,7 @@ package final class WorkerSupervisor: Sendable {
     let arguments = d.launchArguments(
       host: "127.0.0.1", port: rpcPort, workerID: workerID, requestID: requestID,
       maxMessageLength: settings.maxMessageLength, unixSocketPath: settings.unixSocketPath)
-    var environment = settings.environment
+    var environment = generation.environment
     environment.merge(d.environment) { _, new in new }
     environment["FUNCTIONS_WORKER_DIRECTORY"] = d.workerDirectory
     environment["FUNCTIONS_APPLICATION_DIRECTORY"] = settings.scriptRoot
@@ -205,7 +318,7 @@ package final class WorkerSupervisor: Sendable {
             return .outputClosed
           }
           group.addTask {
-            return .lifecycleEnded(await self.lifecycle(channel))
+            return .lifecycleEnded(await self.lifecycle(channel, generation: generation))
           }
           var outputsClosed = 0
           var lifecycleEnded = false
@@ -267,7 +380,9 @@ package final class WorkerSupervisor: Sendable {
   }
 
   /// StartStream → init → indexing → load → ready → wait for the end. Returns whether it became ready.
-  private func lifecycle(_ channel: WorkerChannel) async -> Bool {
+  private func lifecycle(_ channel: WorkerChannel, generation: Generation) async -> Bool {
+    let catalog = generation.catalog
+    let indexFallback = generation.indexFallback
     let slot = channel.slot
     do {
       let startTimeout = settings.startTimeout
@@ -302,7 +417,7 @@ package final class WorkerSupervisor: Sendable {
           FunctionsHostError(code: .workerUnavailable, message: "worker \(slot) did not answer FunctionsMetadataRequest within 60 s")
         }) { try await channel.functionsMetadata(appDirectory: settings.scriptRoot) }
         return try FunctionCatalog.functions(
-          from: metadata, scriptRoot: settings.scriptRoot, settings: settings.environment, fallback: indexFallback)
+          from: metadata, scriptRoot: settings.scriptRoot, settings: generation.environment, fallback: indexFallback)
       }
       let loadTimeout = settings.loadTimeout
       try await withThrowingDiscardingTaskGroup { group in
@@ -325,6 +440,7 @@ package final class WorkerSupervisor: Sendable {
       pool.add(channel)
       logger.info("worker \(slot) is ready (\(functions.count) functions)", metadata: ["pid": "\(channel.pid ?? 0)"])
       settleStartup(slot: slot)
+      resolveReady(slot: slot, true)
       await watch(channel)
       if channel.closeReason == nil && channel.isShutdownRequested {
         await drainAndTerminate(channel)

@@ -1,0 +1,2 @@
+def main(req) -> str:
+    return "v1"
