@@ -24,7 +24,7 @@ extension ConformanceSession {
   public func expectStartStream() async throws -> AzureFunctionsRpcMessages_StartStream {
     guard let first = await waitForMessage(timeout: configuration.startTimeout) else {
       throw ScenarioFailure(
-        "no message within \(configuration.startTimeout) of starting the worker"
+        "no message within \(configuration.startTimeout.text) of starting the worker"
           + (exit.map { " (the worker \($0.description))" } ?? streamEnd.map { " (\($0))" } ?? "")
           + tailSuffix)
     }
@@ -124,7 +124,13 @@ extension ConformanceSession {
           return false
         })
     else {
-      throw ScenarioFailure("no InvocationResponse for invocation \(id) within \(wait)" + endedSuffix + tailSuffix)
+      var text = "no InvocationResponse for invocation \(id)" + (await waited(wait))
+      let others = received.entries[(mark + 1)...].compactMap { entry -> String? in
+        if case .invocationResponse(let r) = entry.element.content { return r.invocationID }
+        return nil
+      }
+      if let other = others.first { text += "; the worker answered invocation id '\(other.prefix(80))' instead" }
+      throw ScenarioFailure(text + tailSuffix)
     }
     let logs = received.entries[(mark + 1)..<reply.index].compactMap { entry -> RpcLog? in
       if case .rpcLog(let log) = entry.element.content, log.invocationID == id { return log }
@@ -145,9 +151,17 @@ extension ConformanceSession {
     let mark = lastIndex
     try await send(message)
     guard let reply = await waitForMessage(after: mark, timeout: timeout, where: predicate) else {
-      throw ScenarioFailure("no \(what) within \(timeout)" + endedSuffix + tailSuffix)
+      throw ScenarioFailure("no \(what)" + (await waited(timeout)) + tailSuffix)
     }
     return reply.message
+  }
+
+  /// ` within 10 s`, or ` before the worker ended (it exited with code 3)` when it ended early.
+  func waited(_ timeout: Duration) async -> String {
+    // A stream that ended usually means the worker is exiting: give it a moment so the exit can be named.
+    if streamEnd != nil && exit == nil { _ = await exits.first(timeout: .seconds(1)) }
+    let ended = endedSuffix
+    return ended.isEmpty ? " within \(timeout.text)" : " before the stream ended" + ended
   }
 
   var endedSuffix: String {
