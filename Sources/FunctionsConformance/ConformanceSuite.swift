@@ -1,5 +1,5 @@
 internal import Foundation
-public import Logging
+internal import Logging
 
 /// Runs named scenarios against a worker, each with a fresh worker process, and reports the results.
 ///
