@@ -61,7 +61,8 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
     for error in app.functionErrors { logger.error("\(error.message)") }
 
     var environment = configuration.environment
-    environment.merge(app.localSettings.values) { _, setting in setting }
+    // As Core Tools: a variable already in the host's environment wins over local.settings.json.
+    environment.merge(app.localSettings.values) { current, _ in current }
     let scriptRoot = app.scriptRoot
     let catalog =
       app.hasWorkerIndexedScript
@@ -85,6 +86,7 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
       drainTimeout: configuration.drainTimeout, maxMessageLength: configuration.maxMessageSize,
       hostVersion: configuration.hostVersion, backoff: Backoff())
     settings.cancelGrace = app.hostJSON.dispatch.cancelGrace
+    settings.logLevels = LogLevelPolicy(hostJSONLevels: app.hostJSON.logLevels)
     settings.healthInterval = configuration.healthInterval
     settings.healthTimeout = configuration.healthTimeout
     var unixSocket: (any Channel)? = nil
@@ -171,7 +173,8 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
     for warning in app.warnings { logger.warning("\(warning)") }
     for error in app.functionErrors { logger.error("\(error.message)") }
     var environment = configuration.environment
-    environment.merge(app.localSettings.values) { _, setting in setting }
+    // As Core Tools: a variable already in the host's environment wins over local.settings.json.
+    environment.merge(app.localSettings.values) { current, _ in current }
     let catalog =
       app.hasWorkerIndexedScript
       ? FunctionCatalog() : FunctionCatalog(functions: app.functions, errors: app.functionErrors)

@@ -73,13 +73,15 @@ struct Start: AsyncParsableCommand {
     guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
       throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, warning, error")
     }
-    LoggingSystem.bootstrap { label in ConsoleLogHandler(label: label, level: level) }
-    let logger = Logger(label: "functions-host")
-
     let app: FunctionApp
     do { app = try FunctionApp.load(scriptRoot: scriptRoot) } catch let error as FunctionsHostError {
       throw ValidationError(error.message)
     }
+    // host.json may ask for more detail for some functions (logging.logLevel); the host filters per category.
+    let wanted = LogLevelPolicy.swiftLevel(LogLevelPolicy(hostJSONLevels: app.hostJSON.logLevels).lowestLevel)
+    let handlerLevel = min(level, wanted)
+    LoggingSystem.bootstrap { label in ConsoleLogHandler(label: label, level: handlerLevel) }
+    let logger = Logger(label: "functions-host")
     let cache = cacheDirectory ?? BundledPythonWorker.defaultCacheDirectory(environment: environment)
     let worker = try await workerDescription(app: app, environment: environment, cache: cache, logger: logger)
     let keyState = try loadKeys(app: app, cache: cache)

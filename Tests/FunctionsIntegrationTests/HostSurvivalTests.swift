@@ -78,8 +78,6 @@ struct HostSurvivalTests {
     stopped = true
     // Known host issue (not caused by the fake worker; the bundled worker shows it too): after serving
     // HTTP, graceful shutdown ends with transportError "Server transport threw an error" (CancellationError).
-    await withKnownIssue("host graceful shutdown reports a gRPC server transport CancellationError", isIntermittent: true) {
-      try await live.stop()
-    }
+    try await live.stop()
   }
 }

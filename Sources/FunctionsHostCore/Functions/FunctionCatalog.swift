@@ -117,7 +117,8 @@ package final class FunctionCatalog: Sendable {
       let detail = response.result.exception.message.isEmpty ? response.result.result : response.result.exception.message
       var message = "the worker failed to index the app in \(scriptRoot): \(detail)"
       if !response.result.exception.stackTrace.isEmpty { message += "\n\(response.result.exception.stackTrace)" }
-      throw FunctionsHostError(code: .configuration, message: message, exception: response.result.exception)
+      // Recorded, not thrown: restarting the worker would fail the same way forever.
+      return ([], [FunctionsHostError(code: .configuration, message: message, exception: response.result.exception)])
     }
     var functions: [FunctionMetadata] = []
     var errors: [FunctionsHostError] = []

@@ -64,12 +64,15 @@ package final class WorkerChannel: Sendable {
   package let slot: Int
   /// Logger with `worker` metadata.
   package let logger: Logger
+  /// Which worker log lines are shown (host.json `logging.logLevel`).
+  package let logLevels: LogLevelPolicy
   private let state = Mutex(State())
   private let outstandingCount = Atomic<Int>(0)
 
-  package init(workerID: String, slot: Int, logger: Logger) {
+  package init(workerID: String, slot: Int, logger: Logger, logLevels: LogLevelPolicy = .init()) {
     self.workerID = workerID
     self.slot = slot
+    self.logLevels = logLevels
     var logger = logger
     logger[metadataKey: "worker"] = "\(slot)"
     self.logger = logger
@@ -179,6 +182,9 @@ package final class WorkerChannel: Sendable {
     request.workerDirectory = workerDirectory
     request.functionAppDirectory = appDirectory
     request.capabilities = capabilities
+    for (category, level) in logLevels.workerCategories {
+      request.logCategories[category] = AzureFunctionsRpcMessages_RpcLog.Level(rawValue: level) ?? .information
+    }
     message.workerInitRequest = request
     let reply = try await self.request(message, key: .initialize)
     let response = reply.workerInitResponse
@@ -362,12 +368,14 @@ package final class WorkerChannel: Sendable {
 
   private func forward(_ log: AzureFunctionsRpcMessages_RpcLog) {
     var metadata: Logger.Metadata = [:]
+    var function: String? = nil
     if !log.invocationID.isEmpty {
       metadata["invocationId"] = "\(log.invocationID)"
-      if let name = state.withLock({ $0.pending[log.invocationID]?.functionName }) {
-        metadata["function"] = "\(name)"
-      }
+      function = state.withLock({ $0.pending[log.invocationID]?.functionName })
+      if let function { metadata["function"] = "\(function)" }
     }
+    let level = log.level.rawValue
+    guard logLevels.allows(level: level == 6 ? 2 : level, function: function) else { return }
     if !log.category.isEmpty { metadata["category"] = "\(log.category)" }
     var text = log.message
     if log.hasException, !log.exception.message.isEmpty {

@@ -32,6 +32,8 @@ package final class WorkerSupervisor: Sendable {
     var healthTimeout: Duration = .seconds(30)
     /// The Unix socket of the fast transport, when enabled.
     var unixSocketPath: String? = nil
+    /// host.json `logging.logLevel`.
+    var logLevels = LogLevelPolicy()
   }
 
   /// What a worker generation runs: the app's functions and environment at one point in time.
@@ -254,7 +256,7 @@ package final class WorkerSupervisor: Sendable {
     guard let generation = state.withLock({ $0.slotGeneration[slot] }) else { return false }
     let workerID = WorkerSupervisor.newWorkerID()
     let requestID = UUID().uuidString.lowercased()
-    let channel = WorkerChannel(workerID: workerID, slot: slot, logger: logger)
+    let channel = WorkerChannel(workerID: workerID, slot: slot, logger: logger, logLevels: settings.logLevels)
     registry.register(channel)
     state.withLock { s in
       s.live[slot] = channel
@@ -416,8 +418,10 @@ package final class WorkerSupervisor: Sendable {
         let metadata = try await withTimeout(.seconds(60), onTimeout: {
           FunctionsHostError(code: .workerUnavailable, message: "worker \(slot) did not answer FunctionsMetadataRequest within 60 s")
         }) { try await channel.functionsMetadata(appDirectory: settings.scriptRoot) }
-        return try FunctionCatalog.functions(
+        let (functions, errors) = try FunctionCatalog.functions(
           from: metadata, scriptRoot: settings.scriptRoot, settings: generation.environment, fallback: indexFallback)
+        for error in errors { logger.error("\(error.message)") }
+        return (functions, errors)
       }
       let loadTimeout = settings.loadTimeout
       try await withThrowingDiscardingTaskGroup { group in
