@@ -51,9 +51,9 @@ public enum ConformanceFixtures {
 
       """)
 
-  /// `http(req)`: answers 201 with the request body and header `x-conformance: <query name>`.
+  /// `httpecho(req)` (not `http`, which would shadow the standard library for workers run with `python -m`): answers 201 with the request body and header `x-conformance: <query name>`.
   public static let http = FixtureFunction(
-    name: "http",
+    name: "httpecho",
     bindings: [
       .init(name: "req", type: "httpTrigger", direction: "in", extra: ["authLevel": "anonymous"], methods: ["post"]),
       .init(name: "$return", type: "http", direction: "out"),

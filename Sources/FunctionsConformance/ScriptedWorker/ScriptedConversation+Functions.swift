@@ -42,7 +42,7 @@ extension ScriptedConversation {
       out.data = .string("out:" + input.string)
       response.outputData = [out]
       response.returnValue = .string("ret:" + input.string)
-    case "http":
+    case "httpecho":
       var http = RpcHttp()
       http.statusCode = "201"
       http.headers = ["x-conformance": input.http.query["name"] ?? "", "content-type": "application/octet-stream"]

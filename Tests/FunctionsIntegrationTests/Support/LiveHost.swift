@@ -59,8 +59,21 @@ struct LiveHost: Sendable {
     keys: FunctionKeys? = nil,
     configureFrontDoor: (inout HTTPFrontDoor.Configuration) -> Void = { _ in }
   ) async throws -> LiveHost {
-    let source = "\(TestPython.packageRoot)/Tests/FunctionsIntegrationTests/Fixtures/\(fixture)"
-    let folderName = "fh-\(fixture.replacingOccurrences(of: "/", with: "-"))-\(UUID().uuidString)"
+    try await start(
+      appAt: "\(TestPython.packageRoot)/Tests/FunctionsIntegrationTests/Fixtures/\(fixture)",
+      folderLabel: fixture, workers: workers, worker: worker, configure: configure, keys: keys,
+      configureFrontDoor: configureFrontDoor)
+  }
+
+  /// Serves a copy of any app folder (a fixture, or one of `Examples/`).
+  static func start(
+    appAt source: String, folderLabel: String? = nil, workers: Int = 1, worker: WorkerDescription? = nil,
+    configure: (inout FunctionsHost.Configuration) -> Void = { _ in },
+    keys: FunctionKeys? = nil,
+    configureFrontDoor: (inout HTTPFrontDoor.Configuration) -> Void = { _ in }
+  ) async throws -> LiveHost {
+    let label = folderLabel ?? URL(fileURLWithPath: source).lastPathComponent
+    let folderName = "fh-\(label.replacingOccurrences(of: "/", with: "-"))-\(UUID().uuidString)"
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent(folderName).path
     try FileManager.default.copyItem(atPath: source, toPath: directory)
     let description: WorkerDescription

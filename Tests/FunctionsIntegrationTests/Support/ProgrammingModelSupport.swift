@@ -6,41 +6,6 @@ import Logging
 import ServiceLifecycle
 
 extension LiveHost {
-  /// Serves a copy of any app folder (e.g. one of `Examples/`), like ``start(fixture:workers:worker:configure:)``.
-  static func start(
-    appAt source: String, workers: Int = 1, worker: WorkerDescription? = nil,
-    configure: (inout FunctionsHost.Configuration) -> Void = { _ in }
-  ) async throws -> LiveHost {
-    let name = URL(fileURLWithPath: source).lastPathComponent
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fh-\(name)-\(UUID().uuidString)").path
-    try FileManager.default.copyItem(atPath: source, toPath: directory)
-    let description: WorkerDescription
-    if let worker { description = worker } else { description = try await TestPython.prepared().worker }
-    let logs = LogCapture()
-    let logger = logs.logger()
-    var configuration = FunctionsHost.Configuration(
-      scriptRoot: directory, worker: description, workerCount: workers,
-      environment: ProcessInfo.processInfo.environment)
-    configuration.dispatchWaitTimeout = .seconds(30)
-    configure(&configuration)
-    let host = FunctionsHost(configuration: configuration, logger: logger)
-    let app = try FunctionApp.load(scriptRoot: directory)
-    let frontDoor = HTTPFrontDoor(
-      dispatcher: host,
-      configuration: .defaults {
-        $0.port = 0
-        $0.routePrefix = app.hostJSON.routePrefix
-      }, logger: logger)
-    let group = ServiceGroup(
-      configuration: .init(services: [.init(service: host), .init(service: frontDoor)], logger: logger))
-    let task = Task { try await group.run() }
-    let address = try await frontDoor.listeningAddress
-    let report = try await host.waitForStartup()
-    return LiveHost(
-      host: host, frontDoor: frontDoor, group: group, task: task, port: address.port, logs: logs,
-      appDirectory: directory, report: report)
-  }
-
   /// Runs `body` with a started host and always stops it (also when `body` throws).
   static func with<T>(
     fixture: String, workers: Int = 1, configure: (inout FunctionsHost.Configuration) -> Void = { _ in },
