@@ -137,7 +137,7 @@ extension ConformanceScenario {
     let body = Data((0..<256).map { UInt8(255 - $0) })
     var http = AzureFunctionsRpcMessages_RpcHttp()
     http.method = "POST"
-    http.url = "http://127.0.0.1:7071/api/http?name=Ada"
+    http.url = "http://127.0.0.1:7071/api/httpecho?name=Ada"
     http.headers = ["content-type": "application/octet-stream", "host": "127.0.0.1:7071", "x-request": "1"]
     http.query = ["name": "Ada"]
     http.body = .bytes(body)
