@@ -50,7 +50,8 @@ struct HostSurvivalTests {
     let live = try await LiveHost.start(workers: 2, worker: worker) { config in
       config.startTimeout = .seconds(3)
       config.initTimeout = .seconds(3)
-      config.functionTimeout = .seconds(3)
+      // A 20,000-line log flood must not be cut short by the timeout on a busy CI machine.
+      config.functionTimeout = .seconds(c.mode == "log-flood" ? 60 : 3)
       config.maxMessageSize = 8 << 20
       config.dispatchWaitTimeout = .seconds(20)
     }
@@ -76,8 +77,6 @@ struct HostSurvivalTests {
       #expect(response.status == 200, "\(c.mode): HTTP \(response.status) \(response.text.prefix(200))")
     }
     stopped = true
-    // Known host issue (not caused by the fake worker; the bundled worker shows it too): after serving
-    // HTTP, graceful shutdown ends with transportError "Server transport threw an error" (CancellationError).
     try await live.stop()
   }
 }
