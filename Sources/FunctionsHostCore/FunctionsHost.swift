@@ -132,7 +132,7 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
           config.http2.targetWindowSize = 8 * 1024 * 1024
           config.http2.maxFrameSize = 1 << 20
         }),
-      services: [FunctionRpcService(registry: registry, logger: logger)])
+      services: [FunctionRpcService(registry: registry, logger: logger, maxMessageSize: configuration.maxMessageSize)])
 
     try await withThrowingDiscardingTaskGroup { group in
       group.addTask { try await server.serve() }

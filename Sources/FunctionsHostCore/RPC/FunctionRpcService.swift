@@ -9,6 +9,7 @@ internal import Logging
 struct FunctionRpcService: AzureFunctionsRpcMessages_FunctionRpc.SimpleServiceProtocol {
   let registry: WorkerRegistry
   let logger: Logger
+  var maxMessageSize: Int = Int(Int32.max)
 
   func eventStream(
     request: RPCAsyncSequence<StreamingMessage, any Error>,
@@ -50,6 +51,10 @@ struct FunctionRpcService: AzureFunctionsRpcMessages_FunctionRpc.SimpleServicePr
       reason = "worker \(channel.slot)'s stream was cancelled (host shutting down)"
     } catch {
       reason = "worker \(channel.slot)'s stream failed: \(error)"
+      if let rpc = error as? RPCError, rpc.code == .resourceExhausted || rpc.message.contains("decode") {
+        reason += " (if the worker sent a message over the host's limit of \(maxMessageSize) bytes, raise it with --max-message-size)"
+      }
+      logger.warning("\(reason)")
     }
     // If the process is ending, let the supervisor fail the in-flight work naming the exit code or signal.
     if channel.closeReason == nil { try? await Task.sleep(for: .milliseconds(300)) }
