@@ -1,4 +1,6 @@
-"""A tiny functions host for end-to-end tests: a grpc.aio server speaking EventStream.
+"""A tiny functions host for end-to-end tests: a grpc.aio server speaking EventStream, or (with
+``transport="uds"``) functions-host's fast transport: the same StreamingMessages as 4-byte
+big-endian length + protobuf frames over a Unix domain socket (``--functions-uds-path``).
 
 It launches worker.py as a subprocess with the host's launch arguments and lets a test send
 StreamingMessages and wait for specific replies. Waits are event driven; timeouts only guard
@@ -8,6 +10,7 @@ import asyncio
 import contextlib
 import os
 import sys
+import tempfile
 import uuid
 
 import grpc
@@ -25,7 +28,10 @@ class StreamClosed(AssertionError):
 
 
 class FakeHost:
-    def __init__(self) -> None:
+    def __init__(self, transport: str = "grpc") -> None:
+        self.transport = transport
+        self.uds_path = None
+        self._uds_dir = None
         self.received = []  # every message from the worker, in arrival order
         self._inbox: asyncio.Queue = asyncio.Queue()
         self._outbox: asyncio.Queue = asyncio.Queue()
@@ -34,6 +40,12 @@ class FakeHost:
         self.port = 0
 
     async def start(self) -> None:
+        if self.transport == "uds":
+            self._uds_dir = tempfile.TemporaryDirectory(prefix="fakehost-")
+            self.uds_path = os.path.join(self._uds_dir.name, "host.sock")
+            self._server = await asyncio.start_unix_server(self._uds_stream, self.uds_path)
+            self.port = 1  # the host passes a placeholder port with --functions-uds-path
+            return
         self._server = grpc.aio.server()
         handler = grpc.method_handlers_generic_handler(
             "AzureFunctionsRpcMessages.FunctionRpc",
@@ -47,7 +59,37 @@ class FakeHost:
 
     async def stop(self) -> None:
         if self._server is not None:
-            await self._server.stop(0)
+            if self.transport == "uds":
+                self._server.close()
+                self._uds_dir.cleanup()
+            else:
+                await self._server.stop(0)
+
+    async def _uds_stream(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+        async def pump():
+            try:
+                while True:
+                    header = await reader.readexactly(4)
+                    data = await reader.readexactly(int.from_bytes(header, "big"))
+                    message = protos.StreamingMessage.FromString(data)
+                    self.received.append(message)
+                    self._inbox.put_nowait(message)
+            except (asyncio.IncompleteReadError, ConnectionError):
+                pass
+            finally:
+                self._inbox.put_nowait(None)
+
+        reader_task = asyncio.ensure_future(pump())
+        try:
+            while True:
+                message = await self._outbox.get()
+                if message is None:
+                    return
+                data = message.SerializeToString()
+                writer.write(len(data).to_bytes(4, "big") + data)
+        finally:
+            writer.close()
+            reader_task.cancel()
 
     async def _event_stream(self, request_iterator, context):
         async def pump():
@@ -133,7 +175,7 @@ class WorkerProcess:
 
 
 async def launch_worker(port: int, app_dir, *, worker_id: str, request_id: str = "req-1",
-                        dialect: str = "both", env=None) -> WorkerProcess:
+                        dialect: str = "both", env=None, uds_path=None) -> WorkerProcess:
     args = [sys.executable, str(WORKER_SCRIPT)]
     if dialect in ("classic", "both"):
         args += ["--host", "127.0.0.1", "--port", str(port), "--workerId", worker_id,
@@ -142,6 +184,8 @@ async def launch_worker(port: int, app_dir, *, worker_id: str, request_id: str =
         args += ["--functions-uri", f"http://127.0.0.1:{port}/",
                  "--functions-worker-id", worker_id, "--functions-request-id", request_id,
                  "--functions-grpc-max-message-length", "2147483647"]
+    if uds_path:
+        args += ["--functions-uds-path", uds_path]
     environment = dict(os.environ)
     environment.update({"FUNCTIONS_WORKER_DIRECTORY": str(WORKER_SCRIPT.parent),
                         "FUNCTIONS_APPLICATION_DIRECTORY": str(app_dir),
@@ -155,12 +199,13 @@ async def launch_worker(port: int, app_dir, *, worker_id: str, request_id: str =
 
 
 @contextlib.asynccontextmanager
-async def session(app_dir, **launch):
+async def session(app_dir, transport: str = "grpc", **launch):
     """Starts a FakeHost and a worker, checks StartStream, and yields (host, worker)."""
-    host = FakeHost()
+    host = FakeHost(transport)
     await host.start()
     worker_id = str(uuid.uuid4())
-    worker = await launch_worker(host.port, app_dir, worker_id=worker_id, **launch)
+    worker = await launch_worker(host.port, app_dir, worker_id=worker_id,
+                                 uds_path=host.uds_path, **launch)
     try:
         start = await host.expect("start_stream")
         assert start.start_stream.worker_id == worker_id

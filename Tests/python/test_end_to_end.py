@@ -1,4 +1,5 @@
-"""worker.py as a subprocess against a fake host speaking the real gRPC protocol."""
+"""worker.py as a subprocess against a fake host speaking the real gRPC protocol (and the same
+messages over the Unix-socket transport)."""
 import socket
 import sys
 
@@ -124,14 +125,20 @@ async def invoke(host, function_id, invocation_id, **kwargs):
             ).invocation_response
 
 
+@pytest.fixture(params=["grpc", "uds"])
+def transport(request):
+    """Every session test runs over gRPC and over the Unix-socket transport."""
+    return request.param
+
+
 @pytest.fixture
 def classic_app(tmp_path):
     return write_app(tmp_path / "classic", CLASSIC_APP)
 
 
-def test_classic_app_init_load_invoke(classic_app):
+def test_classic_app_init_load_invoke(classic_app, transport):
     async def scenario():
-        async with session(classic_app) as (host, worker):
+        async with session(classic_app, transport) as (host, worker):
             response = await init(host, classic_app)
             assert response.result.status == S.Success
             for capability in ("RawHttpBodyBytes", "RpcHttpBodyOnly", "WorkerStatus",
@@ -204,11 +211,11 @@ DECORATOR_APP = {
 }
 
 
-def test_decorator_app_metadata_load_invoke(tmp_path):
+def test_decorator_app_metadata_load_invoke(tmp_path, transport):
     app = write_app(tmp_path / "v2", DECORATOR_APP)
 
     async def scenario():
-        async with session(app, dialect="functions") as (host, worker):
+        async with session(app, transport, dialect="functions") as (host, worker):
             assert (await init(host, app)).result.status == S.Success
             host.send(request_id="meta-1", functions_metadata_request=protos.FunctionsMetadataRequest(
                 function_app_directory=str(app)))
@@ -238,9 +245,9 @@ def test_decorator_app_metadata_load_invoke(tmp_path):
     run(scenario())
 
 
-def test_app_without_function_app_py_asks_for_default_indexing(classic_app):
+def test_app_without_function_app_py_asks_for_default_indexing(classic_app, transport):
     async def scenario():
-        async with session(classic_app) as (host, worker):
+        async with session(classic_app, transport) as (host, worker):
             await init(host, classic_app)
             host.send(request_id="m", functions_metadata_request=protos.FunctionsMetadataRequest(
                 function_app_directory=str(classic_app)))
@@ -250,9 +257,9 @@ def test_app_without_function_app_py_asks_for_default_indexing(classic_app):
     run(scenario())
 
 
-def test_cancel_async_and_sync_invocations(classic_app):
+def test_cancel_async_and_sync_invocations(classic_app, transport):
     async def scenario():
-        async with session(classic_app) as (host, worker):
+        async with session(classic_app, transport) as (host, worker):
             await init(host, classic_app)
             await load_classic(host, classic_app, "SlowAsync", "SlowSync", "HttpEcho")
             for function, invocation_id in (("SlowAsync", "inv-async"), ("SlowSync", "inv-sync")):
@@ -277,9 +284,9 @@ def test_cancel_async_and_sync_invocations(classic_app):
     run(scenario())
 
 
-def test_terminate_lets_in_flight_work_finish_then_exits_zero(classic_app):
+def test_terminate_lets_in_flight_work_finish_then_exits_zero(classic_app, transport):
     async def scenario():
-        async with session(classic_app) as (host, worker):
+        async with session(classic_app, transport) as (host, worker):
             await init(host, classic_app)
             await load_classic(host, classic_app, "Drain")
             host.send(invocation_request=invocation("id-Drain", "inv-d"))
@@ -292,12 +299,12 @@ def test_terminate_lets_in_flight_work_finish_then_exits_zero(classic_app):
     run(scenario())
 
 
-def test_unknown_messages_are_ignored_and_environment_reload(classic_app, tmp_path):
+def test_unknown_messages_are_ignored_and_environment_reload(classic_app, transport, tmp_path):
     other = tmp_path / "elsewhere"
     other.mkdir()
 
     async def scenario():
-        async with session(classic_app) as (host, worker):
+        async with session(classic_app, transport) as (host, worker):
             await init(host, classic_app)
             host.send(worker_heartbeat=protos.WorkerHeartbeat())
             host.send(file_change_event_request=protos.FileChangeEventRequest(name="x"))
@@ -317,9 +324,9 @@ def test_unknown_messages_are_ignored_and_environment_reload(classic_app, tmp_pa
     run(scenario())
 
 
-def test_worker_exits_zero_when_the_host_closes_the_stream(classic_app):
+def test_worker_exits_zero_when_the_host_closes_the_stream(classic_app, transport):
     async def scenario():
-        async with session(classic_app) as (host, worker):
+        async with session(classic_app, transport) as (host, worker):
             await init(host, classic_app)
             host.close_stream()
             assert await worker.wait() == 0

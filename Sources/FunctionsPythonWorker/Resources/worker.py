@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections.abc
-import concurrent.futures
 import contextvars
 import email.utils
 import importlib
@@ -24,6 +23,7 @@ import json
 import logging
 import os
 import platform
+import queue
 import sys
 import threading
 import traceback
@@ -94,6 +94,11 @@ _ANNOTATION_CANDIDATES = tuple(getattr(azf, n) for n in (
     "EventGridEvent", "CloudEvent", "EventGridOutputEvent", "ServiceBusMessage", "Document",
     "DocumentList", "SqlRow", "SqlRowList", "MySqlRow", "MySqlRowList", "KafkaEvent")
     if isinstance(getattr(azf, n, None), type)) + (str, bytes)
+
+#: Invocations start eagerly (``asyncio.Task(..., eager_start=True)``) where Python has it.
+EAGER_TASKS = sys.version_info >= (3, 12)
+#: Dispatcher._inflight's entry while an invocation's eager first step runs.
+_STARTING = object()
 
 #: The invocation the running code belongs to (set per invocation task, copied into threads).
 INVOCATION_ID: contextvars.ContextVar[typing.Optional[str]] = contextvars.ContextVar(
@@ -201,38 +206,45 @@ class Transport:
 class UnixTransport:
     """functions-host's fast transport: the same StreamingMessages, each framed as a 4-byte big-endian
     length and the protobuf bytes, over a Unix domain socket. Used only when the host passes
-    ``--functions-uds-path``. Frames posted in one event-loop turn go out in one write."""
+    ``--functions-uds-path``. Inbound frames are dispatched straight from the socket callback (no
+    reader task or stream buffer in between); frames posted in one event-loop turn go out in one
+    write."""
 
     def __init__(self, path: str) -> None:
         self._path = path
         self._loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
-        self._reader: typing.Optional[asyncio.StreamReader] = None
-        self._writer: typing.Optional[asyncio.StreamWriter] = None
+        self._protocol: typing.Optional[_FrameProtocol] = None
+        self._transport: typing.Optional[asyncio.Transport] = None
         self._frames: typing.List[bytes] = []
         self._flush_scheduled = False
 
     async def connect(self) -> None:
         try:
-            self._reader, self._writer = await asyncio.wait_for(
-                asyncio.open_unix_connection(self._path, limit=1 << 20), CONNECT_TIMEOUT_SECONDS)
+            self._transport, self._protocol = await asyncio.wait_for(
+                self._loop.create_unix_connection(_FrameProtocol, self._path),
+                CONNECT_TIMEOUT_SECONDS)
         except (OSError, asyncio.TimeoutError) as exc:
             raise ConnectionError(f"could not connect to the functions host at {self._path}: "
                                   f"{exc or 'timed out'}") from None
 
     def post(self, message) -> None:
         data = message.SerializeToString()
-        frame = len(data).to_bytes(4, "big") + data
         if threading.get_ident() == self._loop_thread:
-            self._queue_frame(frame)
+            frames = self._frames
+            frames.append(len(data).to_bytes(4, "big"))
+            frames.append(data)
+            if not self._flush_scheduled:
+                self._flush_scheduled = True
+                self._loop.call_soon(self._flush)
         else:
             try:
-                self._loop.call_soon_threadsafe(self._queue_frame, frame)
+                self._loop.call_soon_threadsafe(self._queue_frame, data)
             except RuntimeError:  # loop closed: the connection is gone
                 pass
 
-    def _queue_frame(self, frame: bytes) -> None:
-        self._frames.append(frame)
+    def _queue_frame(self, data: bytes) -> None:
+        self._frames += (len(data).to_bytes(4, "big"), data)
         if not self._flush_scheduled:
             self._flush_scheduled = True
             self._loop.call_soon(self._flush)
@@ -240,38 +252,90 @@ class UnixTransport:
     def _flush(self) -> None:
         self._flush_scheduled = False
         frames, self._frames = self._frames, []
-        if self._writer is not None and not self._writer.is_closing():
-            self._writer.write(frames[0] if len(frames) == 1 else b"".join(frames))
+        if frames and self._transport is not None and not self._transport.is_closing():
+            self._transport.write(b"".join(frames))
 
-    async def inbound(self):
-        buffer = bytearray()
-        read = self._reader.read
-        parse = protos.StreamingMessage.FromString
-        while True:
-            chunk = await read(1 << 20)
-            if not chunk:
-                return
-            buffer += chunk
-            offset, size = 0, len(buffer)
-            while size - offset >= 4:
-                length = int.from_bytes(buffer[offset:offset + 4], "big")
-                if size - offset - 4 < length:
-                    break
-                yield parse(bytes(buffer[offset + 4:offset + 4 + length]))
-                offset += 4 + length
-            if offset:
-                del buffer[:offset]
+    async def serve(self, dispatch: typing.Callable) -> None:
+        """Dispatches every inbound message until the host closes the connection."""
+        await self._protocol.serve(dispatch)
 
     async def close(self, flush: bool) -> None:
-        if self._writer is None:
+        if self._transport is None:
             return
         if flush:
             self._flush()
-            try:
-                await asyncio.wait_for(self._writer.drain(), FLUSH_TIMEOUT_SECONDS)
-            except (asyncio.TimeoutError, ConnectionError):
-                pass
-        self._writer.close()
+            deadline = self._loop.time() + FLUSH_TIMEOUT_SECONDS
+            while (self._transport.get_write_buffer_size() and not self._transport.is_closing()
+                   and self._loop.time() < deadline):
+                await asyncio.sleep(0.005)
+        self._transport.close()
+
+
+class _FrameProtocol(asyncio.Protocol):
+    """Splits the byte stream into length-prefixed StreamingMessages and hands each to the
+    dispatch callback as soon as it is complete."""
+
+    def __init__(self) -> None:
+        self._dispatch: typing.Optional[typing.Callable] = None
+        self._early: typing.List[typing.Any] = []  # parsed before serve() attached a callback
+        self._partial = bytearray()                 # the start of an incomplete frame
+        self._need = 0                              # bytes that frame needs in all
+        self._ended: typing.Optional[asyncio.Future] = None
+        self._error: typing.Optional[BaseException] = None
+        self._lost = False
+
+    async def serve(self, dispatch: typing.Callable) -> None:
+        self._ended = asyncio.get_running_loop().create_future()
+        early, self._early = self._early, []
+        self._dispatch = dispatch
+        for message in early:
+            dispatch(message)
+        if not self._lost:
+            await self._ended
+        if self._error is not None:
+            raise self._error
+
+    def data_received(self, data: bytes) -> None:
+        if self._lost:
+            return
+        partial = self._partial
+        if partial:
+            partial += data
+            if len(partial) < self._need:
+                return
+            data = bytes(partial)
+            partial.clear()
+        parse = protos.StreamingMessage.FromString
+        offset, size = 0, len(data)
+        try:
+            while size - offset >= 4:
+                end = offset + 4 + int.from_bytes(data[offset:offset + 4], "big")
+                if end > size:
+                    break
+                message = parse(data[offset + 4:end])
+                offset = end
+                if self._dispatch is not None:
+                    self._dispatch(message)
+                else:
+                    self._early.append(message)
+        except Exception as exc:  # a malformed frame: the connection cannot be trusted any more
+            self._end(exc)
+            return
+        if offset < size:
+            partial += data[offset:] if offset else data
+            self._need = (int.from_bytes(partial[:4], "big") + 4) if len(partial) >= 4 else 4
+
+    def connection_lost(self, exc: typing.Optional[BaseException]) -> None:
+        self._end(exc)
+
+    def _end(self, exc: typing.Optional[BaseException]) -> None:
+        if self._lost:
+            return
+        self._lost = True
+        self._error = exc
+        self._dispatch = None
+        if self._ended is not None and not self._ended.done():
+            self._ended.set_result(None)
 
 
 # === Dispatcher ================================================================================
@@ -288,10 +352,8 @@ class Dispatcher:
         self._stdout = stdout
         self.loader = FunctionLoader(app_dir)
         self.thread_local = thread_local if thread_local is not None else threading.local()
-        self._pool = concurrent.futures.ThreadPoolExecutor(
-            _thread_count(), thread_name_prefix="functions-sync")
+        self._pool = SyncRunner(_thread_count())
         self._inflight: typing.Dict[str, asyncio.Task] = {}
-        self._running_sync: typing.Set[concurrent.futures.Future] = set()
         self._terminating = False
         self._terminate_task: typing.Optional[asyncio.Task] = None
         self._on_stop = on_stop  # called once WorkerTerminate has drained in-flight work
@@ -381,8 +443,23 @@ class Dispatcher:
                        RuntimeError("the worker is shutting down"))
             self._post(message)
             return
-        self._inflight[request.invocation_id] = asyncio.get_running_loop().create_task(
-            self._invoke(request))
+        invocation_id = request.invocation_id
+        if not EAGER_TASKS:
+            self._inflight[invocation_id] = asyncio.get_running_loop().create_task(
+                self._invoke(request))
+            return
+        # Python 3.12+: the invocation runs at once, up to its first suspension (a hello-world
+        # function finishes right here, without a trip through the event loop), as a real Task
+        # (current_task(), timeouts and cancellation behave as usual). The placeholder lets
+        # _invoke tell a live invocation from one the host cancelled, as it does for a task.
+        inflight = self._inflight
+        inflight[invocation_id] = _STARTING
+        task = asyncio.Task(self._invoke(request), loop=asyncio.get_running_loop(),
+                            eager_start=True)
+        if not task.done():
+            inflight[invocation_id] = task
+        elif inflight.get(invocation_id) is _STARTING:  # _invoke ended without answering
+            del inflight[invocation_id]
 
     def _handle_invocation_cancel(self, message) -> None:
         invocation_id = message.invocation_cancel.invocation_id
@@ -424,9 +501,8 @@ class Dispatcher:
                 os.chdir(request.function_app_directory)
                 self.loader.set_app_dir(request.function_app_directory)
             if _thread_count() != old_threads:
-                self._pool.shutdown(wait=False)
-                self._pool = concurrent.futures.ThreadPoolExecutor(
-                    _thread_count(), thread_name_prefix="functions-sync")
+                self._pool.shutdown(cancel_pending=False)
+                self._pool = SyncRunner(_thread_count())
             response.result.status = SUCCESS
         except Exception as exc:
             response.result.status = FAILURE
@@ -454,10 +530,9 @@ class Dispatcher:
             if info.is_async:
                 result = await info.func(**args)
             else:
-                future = self._pool.submit(contextvars.copy_context().run, info.func, **args)
-                self._running_sync.add(future)
-                future.add_done_callback(self._running_sync.discard)
-                result = await asyncio.wrap_future(future)
+                result, error = await self._pool.submit(contextvars.copy_context(), info.func, args)
+                if error is not None:
+                    raise error
                 if inspect.isawaitable(result):  # e.g. a plain wrapper around a coroutine
                     result = await result
             info.encode_outputs(result, args, response)
@@ -495,8 +570,104 @@ class Dispatcher:
         """Cancels what is left; returns True if sync calls are still running in threads."""
         for task in self._inflight.values():
             task.cancel()
-        busy = bool(self._running_sync)
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        return self._pool.shutdown(cancel_pending=True)
+
+
+class SyncRunner:
+    """Runs sync functions on a pool of ``functions-sync_N`` threads (as many as
+    ThreadPoolExecutor would: PYTHON_THREADPOOL_THREAD_COUNT, else min(32, CPUs + 4), started on
+    demand). Cheaper per call than ThreadPoolExecutor + asyncio.wrap_future: a call is one
+    SimpleQueue item, and results come back to the event loop in batches (one loop wake-up for
+    every result that is ready)."""
+
+    def __init__(self, max_workers: typing.Optional[int] = None) -> None:
+        self._max = max_workers or min(32, (os.cpu_count() or 1) + 4)
+        self._queue: "queue.SimpleQueue" = queue.SimpleQueue()
+        self._threads: typing.List[threading.Thread] = []
+        self._lock = threading.Lock()
+        self._idle = 0          # threads waiting for work (under _lock)
+        self._pending = 0       # submitted calls not finished or dropped yet (under _lock)
+        self._done: collections.deque = collections.deque()
+        self._wake_scheduled = False
+        self._loop: typing.Optional[asyncio.AbstractEventLoop] = None
+        self._shut = False
+
+    def submit(self, context: contextvars.Context, func: typing.Callable,
+               kwargs: typing.Dict[str, typing.Any]) -> asyncio.Future:
+        """Calls ``context.run(func, **kwargs)`` in a pool thread; the future (of this event loop)
+        gets ``(result, None)`` or ``(None, exception)``. Cancelling it before the call starts
+        drops the call."""
+        if self._shut:
+            raise RuntimeError("cannot schedule new calls after shutdown")
+        loop = self._loop
+        if loop is None:
+            loop = self._loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        with self._lock:
+            self._pending += 1
+            start = self._idle == 0 and len(self._threads) < self._max
+            if not start:
+                self._idle -= 1 if self._idle else 0
+        self._queue.put((future, context, func, kwargs))
+        if start:
+            thread = threading.Thread(target=self._work, daemon=True,
+                                      name=f"functions-sync_{len(self._threads)}")
+            self._threads.append(thread)
+            thread.start()
+        return future
+
+    def _work(self) -> None:
+        get, done, lock = self._queue.get, self._done, self._lock
+        while True:
+            item = get()
+            if item is None:
+                return
+            future, context, func, kwargs = item
+            outcome: typing.Tuple[typing.Any, typing.Optional[BaseException]] = (None, None)
+            if not future.cancelled():  # a call cancelled while queued never runs
+                try:
+                    outcome = (context.run(func, **kwargs), None)
+                except BaseException as exc:  # noqa: B036 -- delivered to the invocation
+                    outcome = (None, exc)
+            item = None
+            with lock:
+                self._pending -= 1
+                self._idle += 1
+            done.append((future, outcome))
+            del future, outcome
+            if not self._wake_scheduled:
+                self._wake_scheduled = True
+                try:
+                    self._loop.call_soon_threadsafe(self._deliver)
+                except RuntimeError:  # loop closed: nobody is waiting any more
+                    pass
+
+    def _deliver(self) -> None:
+        """On the event loop: hands every finished call's outcome to its future."""
+        self._wake_scheduled = False  # cleared before draining: a later result schedules again
+        done = self._done
+        while done:
+            future, outcome = done.popleft()
+            if not future.done():
+                future.set_result(outcome)
+
+    def shutdown(self, cancel_pending: bool) -> bool:
+        """Stops the threads once the queue is drained (dropping queued calls if
+        ``cancel_pending``); returns True if calls are still queued or running."""
+        self._shut = True
+        busy = self._pending > 0
+        if cancel_pending:
+            while True:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is not None:
+                    item[0].cancel()
+                    with self._lock:
+                        self._pending -= 1
+        for _ in self._threads:
+            self._queue.put(None)
         return busy
 
 
@@ -833,21 +1004,22 @@ class FunctionInfo:
 
     def build_args(self, request, thread_local) -> typing.Dict[str, typing.Any]:
         args: typing.Dict[str, typing.Any] = {}
-        metadata = TriggerMetadata(request.trigger_metadata) if request.trigger_metadata \
-            else EMPTY_METADATA
+        trigger_metadata = request.trigger_metadata
+        metadata = TriggerMetadata(trigger_metadata) if trigger_metadata else EMPTY_METADATA
         inputs = self.inputs
         for binding in request.input_data:
-            spec = inputs.get(binding.name)
+            name = binding.name
+            spec = inputs.get(name)
             if spec is None:
                 continue
             if binding.HasField("rpc_shared_memory"):
-                raise TypeError(f"binding {binding.name!r}: shared memory is not supported")
+                raise TypeError(f"binding {name!r}: shared memory is not supported")
+            data = binding.data
             try:
-                args[binding.name] = spec[0](datum_from_typed_data(binding.data),
-                                             trigger_metadata=metadata)
+                args[name] = spec[0](datum_from_typed_data(data), trigger_metadata=metadata)
             except NotImplementedError:
-                raise TypeError(f"binding {binding.name!r} ({spec[1]}) cannot decode TypedData "
-                                f"{binding.data.WhichOneof('data')!r}") from None
+                raise TypeError(f"binding {name!r} ({spec[1]}) cannot decode TypedData "
+                                f"{data.WhichOneof('data')!r}") from None
         for name in self.required_inputs:
             if name not in args:  # clearer than Python's "missing 1 required positional argument"
                 sent = ", ".join(repr(b.name) for b in request.input_data) or "none"
@@ -876,9 +1048,7 @@ class FunctionInfo:
                     "ignored (this is said once per function)", self.name, type(result).__name__)
         elif result is not None:
             encode, pytype, is_http = self.return_spec
-            data = _encode(encode, result, pytype, is_http, RETURN_BINDING)
-            if data is not None:
-                response.return_value.CopyFrom(data)
+            _encode_into(response.return_value, encode, result, pytype, is_http, RETURN_BINDING)
 
 
 def _is_subclass(annotation, cls) -> bool:
@@ -1010,47 +1180,63 @@ class TriggerMetadata(collections.abc.Mapping):
         return len(self._map)
 
 
+_Datum = azf_meta.Datum
+#: Datum kinds that an RpcHttp request body keeps (anything else reads as no body).
+_HTTP_BODY_KINDS = frozenset(("bytes", "string", "json"))
+
+
 def datum_from_typed_data(data) -> typing.Optional[azf_meta.Datum]:
     kind = data.WhichOneof("data")
+    if kind == "http":
+        return _Datum(_http_request_value(data.http), "http")
     if kind is None:
         return None
-    if kind == "http":
-        return azf_meta.Datum(_http_request_value(data.http), "http")
     if kind == "stream":
-        return azf_meta.Datum(data.stream, "bytes")
-    return azf_meta.Datum(getattr(data, kind), kind)
+        return _Datum(data.stream, "bytes")
+    return _Datum(getattr(data, kind), kind)
 
 
 def _string_datums(plain, nullable_map) -> typing.Dict[str, azf_meta.Datum]:
-    if not plain and nullable_map:
-        return {k: azf_meta.Datum(v.value, "string") for k, v in nullable_map.items()}
-    return {k: azf_meta.Datum(v, "string") for k, v in plain.items()}
+    # Indexing by key is cheaper than .items() on a protobuf map (a generic Mapping view).
+    if plain:
+        return {k: _Datum(plain[k], "string") for k in plain}
+    if nullable_map:
+        return {k: _Datum(nullable_map[k].value, "string") for k in nullable_map}
+    return {}
 
 
 def _http_request_value(http) -> typing.Dict[str, typing.Any]:
     """The dict of Datums that azure.functions' HttpRequestConverter expects."""
     body = datum_from_typed_data(http.body) if http.HasField("body") else None
     return {
-        "method": azf_meta.Datum(http.method, "string"),
-        "url": azf_meta.Datum(http.url, "string"),
+        "method": _Datum(http.method, "string"),
+        "url": _Datum(http.url, "string"),
         "headers": _string_datums(http.headers, http.nullable_headers),
         "query": _string_datums(http.query, http.nullable_query),
         "params": _string_datums(http.params, http.nullable_params),
-        "body": body if body is not None and body.type in ("bytes", "string", "json")
-        else azf_meta.Datum(b"", "bytes"),
+        "body": body if body is not None and body.type in _HTTP_BODY_KINDS
+        else _Datum(b"", "bytes"),
     }
 
 
 def typed_data_from_datum(datum):
     """Turns a Datum produced by an azure.functions converter into TypedData (None = no value)."""
-    if datum is None or datum.type is None:
-        return None
-    kind, value = datum.type, datum.value
     data = protos.TypedData()
+    return data if _fill_typed_data(data, datum) else None
+
+
+def _fill_typed_data(data, datum) -> bool:
+    """Writes ``datum`` into the empty TypedData ``data`` (in place, e.g. a field of the
+    response); False when the Datum holds no value, and then ``data`` is left untouched."""
+    if datum is None or datum.type is None:
+        return False
+    kind, value = datum.type, datum.value
     if kind in SCALAR_DATA_KINDS:
         setattr(data, kind, bytes(value) if kind == "bytes" else value)
     elif kind == "http":
-        data.http.CopyFrom(_rpc_http(value))
+        http = data.http
+        http.SetInParent()
+        _fill_rpc_http(http, value)
     elif kind in ("dict", "list"):
         data.json = json.dumps(value)
     elif kind == "bool":
@@ -1059,20 +1245,19 @@ def typed_data_from_datum(datum):
         data.json = json.dumps(list(azf_meta.Datum(value, kind).python_value))
     else:
         raise NotImplementedError(f"unexpected Datum type {kind!r}")
-    return data
+    return True
 
 
-def _rpc_http(value) -> protos.RpcHttp:
-    http = protos.RpcHttp(status_code=str(value["status_code"].value),
-                          enable_content_negotiation=False)
+def _fill_rpc_http(http, value) -> None:
+    http.status_code = str(value["status_code"].value)
+    headers = http.headers
     for name, header in value["headers"].items():
-        http.headers[name] = header.value
-    body = typed_data_from_datum(value.get("body"))
+        headers[name] = header.value
+    body = value.get("body")
     if body is not None:
-        http.body.CopyFrom(body)
+        _fill_typed_data(http.body, body)
     for cookie in value.get("cookies") or ():
         http.cookies.extend(_rpc_cookie(name, morsel) for name, morsel in cookie.items())
-    return http
 
 
 def _rpc_cookie(name: str, morsel) -> protos.RpcHttpCookie:
@@ -1095,16 +1280,25 @@ def _rpc_cookie(name: str, morsel) -> protos.RpcHttpCookie:
 
 
 def _encode(encode, value, pytype, is_http: bool, binding_name: str):
+    """The TypedData for an output value (None = no value)."""
+    data = protos.TypedData()
+    return data if _encode_into(data, encode, value, pytype, is_http, binding_name) else None
+
+
+def _encode_into(data, encode, value, pytype, is_http: bool, binding_name: str) -> bool:
+    """Encodes an output value into the empty TypedData ``data``; False when there is none."""
     try:
         datum = encode(value, expected_type=pytype)
     except NotImplementedError:
         raise TypeError(f"binding {binding_name!r} cannot encode a "
                         f"{type(value).__name__} value") from None
     if is_http and datum is not None and datum.type == "string":  # str from an http function
-        return protos.TypedData(http=protos.RpcHttp(
-            status_code="200", headers={"content-type": "text/plain; charset=utf-8"},
-            body=protos.TypedData(string=datum.value)))
-    return typed_data_from_datum(datum)
+        http = data.http
+        http.status_code = "200"
+        http.headers["content-type"] = "text/plain; charset=utf-8"
+        http.body.string = datum.value
+        return True
+    return _fill_typed_data(data, datum)
 
 
 def _record_type(name: str, base: type, fields: typing.Sequence[str]) -> type:
@@ -1235,6 +1429,8 @@ class StdoutForwarder(io.TextIOBase):
         return len(text)
 
     def flush_invocation(self, invocation_id: str) -> None:
+        if invocation_id not in self._partial:  # the usual case: nothing held back
+            return
         with self._lock:
             rest = self._partial.pop(invocation_id, "")
         if rest and self.sink is not None:
@@ -1325,8 +1521,12 @@ class Worker:
     @staticmethod
     async def _read(transport: Transport, dispatcher: Dispatcher) -> None:
         try:
-            async for message in transport.inbound():
-                dispatcher.dispatch(message)
+            serve = getattr(transport, "serve", None)
+            if serve is not None:
+                await serve(dispatcher.dispatch)
+            else:
+                async for message in transport.inbound():
+                    dispatcher.dispatch(message)
         except grpc.aio.AioRpcError as exc:
             print(f"functions-host python worker: stream ended: {exc.code().name} "
                   f"{exc.details() or ''}".rstrip(), file=sys.stderr, flush=True)

@@ -1,0 +1,74 @@
+"""SyncRunner: the pool that runs sync functions (ThreadPoolExecutor's semantics, cheaper)."""
+import asyncio
+import contextvars
+import threading
+
+from fakehost import run
+
+
+def test_results_errors_and_context_reach_the_event_loop(worker_module):
+    async def scenario():
+        runner = worker_module.SyncRunner(2)
+        var = contextvars.ContextVar("v", default="unset")
+
+        def read(suffix):
+            return f"{var.get()}{suffix} in {threading.current_thread().name}"
+
+        def fail():
+            raise StopIteration("odd but possible")
+
+        var.set("ctx")
+        ok = await runner.submit(contextvars.copy_context(), read, {"suffix": "!"})
+        err = await runner.submit(contextvars.copy_context(), fail, {})
+        assert ok[1] is None and ok[0].startswith("ctx! in functions-sync_")
+        assert err[0] is None and isinstance(err[1], StopIteration)
+        assert runner.shutdown(cancel_pending=True) is False
+    run(scenario())
+
+
+def test_no_more_threads_than_asked_and_queued_calls_wait(worker_module):
+    async def scenario():
+        runner = worker_module.SyncRunner(2)
+        release = threading.Event()
+        lock = threading.Lock()
+        running = {"now": 0, "peak": 0}
+
+        def block(n):
+            with lock:
+                running["now"] += 1
+                running["peak"] = max(running["peak"], running["now"])
+            release.wait(10)
+            with lock:
+                running["now"] -= 1
+            return n
+
+        futures = [runner.submit(contextvars.copy_context(), block, {"n": n}) for n in range(6)]
+        await asyncio.sleep(0.2)
+        assert running["now"] == 2
+        release.set()
+        assert [result for result, _ in await asyncio.gather(*futures)] == list(range(6))
+        assert running["peak"] == 2
+        assert len([t for t in threading.enumerate()
+                    if t.name.startswith("functions-sync_") and t.is_alive()]) <= 2
+        runner.shutdown(cancel_pending=True)
+    run(scenario())
+
+
+def test_a_call_cancelled_while_queued_never_runs_and_shutdown_reports_busy(worker_module):
+    async def scenario():
+        runner = worker_module.SyncRunner(1)
+        release, ran = threading.Event(), []
+
+        def record():
+            ran.append(1)
+
+        first = runner.submit(contextvars.copy_context(), release.wait, {"timeout": 10})
+        second = runner.submit(contextvars.copy_context(), record, {})
+        second.cancel()
+        await asyncio.sleep(0.1)
+        assert runner.shutdown(cancel_pending=True) is True  # the first call is still running
+        release.set()
+        assert (await first)[0] is True
+        await asyncio.sleep(0.1)
+        assert ran == []
+    run(scenario())

@@ -1,0 +1,353 @@
+#!/usr/bin/env python3
+"""Worker-only benchmark: plays the host to the bundled Python worker and measures its CPU cost.
+
+Launches ``Sources/FunctionsPythonWorker/Resources/worker.py`` as a subprocess with the standard
+launch arguments, answers it as functions-host does (StartStream -> WorkerInitRequest ->
+FunctionLoadRequest), then pushes N InvocationRequests shaped like the host's for an HTTP request
+(RpcHttp GET with url, lower-cased headers and query; trigger_metadata with Query/Headers as json
+and the query parameter as string; a W3C trace context), keeping K in flight. Prints
+invocations/s and the worker process's CPU microseconds per invocation (utime + stime from
+/proc/<pid>/stat, measured over the timed invocations only).
+
+Transports:
+  uds   the fast transport (``--functions-uds-path``): 4-byte big-endian length + protobuf frames
+  grpc  the gRPC EventStream (a grpc.aio server in this process)
+
+Run with a python that has the worker's requirements, e.g.
+  .build/python-test-venv/bin/python scripts/bench/worker_loop.py             # async + sync, uds
+  .build/python-test-venv/bin/python scripts/bench/worker_loop.py --function sync -n 20000 -k 64
+  .build/python-test-venv/bin/python scripts/bench/worker_loop.py --transport grpc -n 5000
+  .build/python-test-venv/bin/python scripts/bench/worker_loop.py --profile /tmp/w.prof  # cProfile
+Options: --json prints one JSON line per run as well; --check verifies every response body.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import typing
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+RESOURCES = ROOT / "Sources" / "FunctionsPythonWorker" / "Resources"
+sys.path.insert(0, str(RESOURCES))
+
+import FunctionRpc_pb2 as protos  # noqa: E402  (the worker's generated modules)
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+FUNCTIONS = {
+    "async": "import azure.functions as func\n\n\n"
+             "async def main(req: func.HttpRequest) -> str:\n"
+             "    return f\"Hello, {req.params.get('name')}!\"\n",
+    "sync": "import azure.functions as func\n\n\n"
+            "def main(req: func.HttpRequest) -> str:\n"
+            "    return f\"Hello, {req.params.get('name')}!\"\n",
+}
+FUNCTION_JSON = {"scriptFile": "__init__.py", "bindings": [
+    {"authLevel": "anonymous", "type": "httpTrigger", "direction": "in", "name": "req",
+     "methods": ["get", "post"]},
+    {"type": "http", "direction": "out", "name": "$return"}]}
+
+
+def cpu_seconds(pid: int) -> typing.Tuple[float, float]:
+    """(user, system) CPU seconds of a process so far (utime, stime: /proc fields 14, 15)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) / CLK_TCK, int(fields[12]) / CLK_TCK
+
+
+def make_app(root: Path) -> None:
+    for name, source in FUNCTIONS.items():
+        folder = root / f"hello_{name}"
+        folder.mkdir(parents=True)
+        (folder / "__init__.py").write_text(source)
+        (folder / "function.json").write_text(json.dumps(FUNCTION_JSON))
+    (root / "host.json").write_text('{"version": "2.0"}')
+
+
+def load_request(root: Path, name: str) -> protos.StreamingMessage:
+    directory = str(root / f"hello_{name}")
+    metadata = protos.RpcFunctionMetadata(
+        name=f"hello_{name}", directory=directory,
+        script_file=os.path.join(directory, "__init__.py"),
+        entry_point="main", language="python",
+        bindings={"req": protos.BindingInfo(type="httpTrigger", direction=0),
+                  "$return": protos.BindingInfo(type="http", direction=1)},
+        raw_bindings=[json.dumps(b) for b in FUNCTION_JSON["bindings"]])
+    return protos.StreamingMessage(request_id="R", function_load_request=protos.FunctionLoadRequest(
+        function_id=f"fid-{name}", metadata=metadata))
+
+
+HEADERS = {"host": "127.0.0.1:7071", "user-agent": "wrk/4.2.0", "accept": "*/*",
+           "accept-encoding": "gzip, deflate", "connection": "keep-alive",
+           "x-forwarded-for": "127.0.0.1"}
+
+
+def invocation(function: str, n: int) -> bytes:
+    """One serialized StreamingMessage{invocation_request}, as the host builds it."""
+    message = protos.StreamingMessage(request_id="R")
+    request = message.invocation_request
+    request.invocation_id = str(uuid.UUID(int=n))
+    request.function_id = f"fid-{function}"
+    binding = request.input_data.add(name="req")
+    http = binding.data.http
+    http.method = "GET"
+    http.url = "http://127.0.0.1:7071/api/hello?name=Ada"
+    http.headers.update(HEADERS)
+    http.query["name"] = "Ada"
+    request.trigger_metadata["name"].string = "Ada"
+    request.trigger_metadata["Query"].json = '{"name":"Ada"}'
+    request.trigger_metadata["Headers"].json = json.dumps(HEADERS, separators=(",", ":"))
+    request.trace_context.trace_parent = f"00-{n:032x}-{n + 1:016x}-01"
+    return message.SerializeToString()
+
+
+def frame(data: bytes) -> bytes:
+    return len(data).to_bytes(4, "big") + data
+
+
+class Run:
+    """The host side of one worker connection: handshake, then the invocation loop."""
+
+    def __init__(self, args, app: Path, function: str) -> None:
+        self.args, self.app, self.function = args, app, function
+        self.control: asyncio.Queue = asyncio.Queue()   # non-invocation messages from the worker
+        self.send = None           # callable(list of serialized StreamingMessage)
+        self.pending = 0
+        self.done = asyncio.Event()
+        self.logs = 0
+        self.bad = 0
+        self.payloads: list = []
+        self.outbox: list = []     # requests to send once the current read is processed
+        self.next_index = 0
+        self.expected = "Hello, Ada!"
+
+    def on_message(self, message) -> None:
+        kind = message.WhichOneof("content")
+        if kind == "invocation_response":
+            self.on_response(message.invocation_response)
+        elif kind == "rpc_log":
+            self.logs += 1
+        else:
+            self.control.put_nowait(message)
+
+    def on_response(self, response) -> None:
+        self.pending -= 1
+        if response.result.status != protos.StatusResult.Success:
+            self.bad += 1
+        elif self.args.check:
+            body = response.return_value.http.body
+            value = body.string or body.bytes.decode()
+            if value != self.expected:
+                self.bad += 1
+        if self.next_index < len(self.payloads):
+            self.outbox.append(self.payloads[self.next_index])
+            self.next_index += 1
+            self.pending += 1
+        elif self.pending == 0:
+            self.done.set()
+
+    async def expect(self, kind: str):
+        while True:
+            message = await asyncio.wait_for(self.control.get(), 30)
+            if message.WhichOneof("content") == kind:
+                return message
+
+    async def drive(self, pid: int) -> dict:
+        start = await self.expect("start_stream")
+        assert start.start_stream.worker_id == "W", start
+        init_request = protos.WorkerInitRequest(
+            host_version="bench", function_app_directory=str(self.app),
+            capabilities={"RpcHttpBodyOnly": "true"})
+        self.send([protos.StreamingMessage(
+            request_id="R", worker_init_request=init_request).SerializeToString()])
+        init = await self.expect("worker_init_response")
+        assert init.worker_init_response.result.status == protos.StatusResult.Success, init
+        self.send([load_request(self.app, self.function).SerializeToString()])
+        load = await self.expect("function_load_response")
+        assert load.function_load_response.result.status == protos.StatusResult.Success, load
+        results = {}
+        for phase, count in (("warmup", self.args.warmup), ("measure", self.args.n)):
+            if count <= 0:
+                continue
+            base = 1 if phase == "warmup" else 1 + self.args.warmup
+            self.payloads = [invocation(self.function, base + i) for i in range(count)]
+            self.next_index = min(self.args.k, count)
+            self.pending = self.next_index
+            self.done.clear()
+            self.bad = 0
+            cpu0, t0 = cpu_seconds(pid), time.perf_counter()
+            self.send(self.payloads[:self.next_index])
+            await asyncio.wait_for(self.done.wait(), 120)
+            t1, cpu1 = time.perf_counter(), cpu_seconds(pid)
+            user, system = cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]
+            results = {"invocations": count, "seconds": t1 - t0,
+                       "per_second": count / (t1 - t0),
+                       "cpu_us_per_invocation": (user + system) / count * 1e6,
+                       "user_us_per_invocation": user / count * 1e6,
+                       "system_us_per_invocation": system / count * 1e6, "failed": self.bad}
+        self.send([protos.StreamingMessage(request_id="R", worker_terminate=protos.WorkerTerminate(
+            grace_period={"seconds": 2})).SerializeToString()])
+        return results
+
+    def flush_outbox(self) -> None:
+        if self.outbox:
+            batch, self.outbox = self.outbox, []
+            self.send(batch)
+
+
+async def run_uds(args, app: Path, function: str, workdir: Path) -> dict:
+    run = Run(args, app, function)
+    path = str(workdir / f"w-{function}.sock")
+    connected: asyncio.Future = asyncio.get_running_loop().create_future()
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        run.send = lambda batch: writer.write(b"".join(frame(m) for m in batch))
+        connected.set_result(True)
+        buffer = bytearray()
+        parse = protos.StreamingMessage.FromString
+        while True:
+            chunk = await reader.read(1 << 20)
+            if not chunk:
+                return
+            buffer += chunk
+            offset, size = 0, len(buffer)
+            while size - offset >= 4:
+                length = int.from_bytes(buffer[offset:offset + 4], "big")
+                if size - offset - 4 < length:
+                    break
+                run.on_message(parse(bytes(buffer[offset + 4:offset + 4 + length])))
+                offset += 4 + length
+            del buffer[:offset]
+            run.flush_outbox()
+
+    server = await asyncio.start_unix_server(serve, path, limit=1 << 20)
+    process = launch(args, app, ["--functions-uds-path", path], workdir, function)
+    try:
+        await asyncio.wait_for(connected, 30)
+        return await run.drive(process.pid)
+    finally:
+        await finish(process)
+        server.close()
+
+
+async def run_grpc(args, app: Path, function: str, workdir: Path) -> dict:
+    import grpc
+    import grpc.aio
+
+    run = Run(args, app, function)
+    queue: asyncio.Queue = asyncio.Queue()
+    connected: asyncio.Future = asyncio.get_running_loop().create_future()
+
+    async def event_stream(request_iterator, context):
+        run.send = lambda batch: [queue.put_nowait(m) for m in batch]
+        connected.set_result(True)
+
+        async def read() -> None:
+            async for message in request_iterator:
+                run.on_message(message)
+                run.flush_outbox()
+        reader = asyncio.ensure_future(read())
+        try:
+            while True:
+                data = await queue.get()
+                yield protos.StreamingMessage.FromString(data)
+        finally:
+            reader.cancel()
+
+    handler = grpc.method_handlers_generic_handler("AzureFunctionsRpcMessages.FunctionRpc", {
+        "EventStream": grpc.stream_stream_rpc_method_handler(
+            event_stream, request_deserializer=protos.StreamingMessage.FromString,
+            response_serializer=protos.StreamingMessage.SerializeToString)})
+    server = grpc.aio.server()
+    server.add_generic_rpc_handlers((handler,))
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    process = launch(args, app, ["--port", str(port)], workdir, function)
+    try:
+        await asyncio.wait_for(connected, 30)
+        return await run.drive(process.pid)
+    finally:
+        await finish(process)
+        await server.stop(0)
+
+
+def launch(args, app: Path, extra, workdir: Path, function: str) -> subprocess.Popen:
+    script = Path(args.worker).resolve()
+    env = dict(os.environ, FUNCTIONS_WORKER_DIRECTORY=str(script.parent),
+               FUNCTIONS_APPLICATION_DIRECTORY=str(app), PYTHONDONTWRITEBYTECODE="1")
+    command = [args.python]
+    if args.profile:
+        command += ["-m", "cProfile", "-o", f"{args.profile}.{function}"]
+    port = extra[1] if extra[0] == "--port" else "1"
+    command += [str(script), "--host", "127.0.0.1", "--port", port,
+                "--workerId", "W", "--requestId", "R"]
+    if extra[0] != "--port":
+        command += extra
+    log = open(workdir / f"worker-{function}.log", "wb")
+    return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=str(app))
+
+
+async def finish(process: subprocess.Popen) -> None:
+    for _ in range(100):
+        if process.poll() is not None:
+            return
+        await asyncio.sleep(0.05)
+    process.kill()  # only the worker this script started
+    process.wait()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("-n", type=int, default=20000, help="timed invocations (default 20000)")
+    parser.add_argument("-k", type=int, default=64, help="invocations in flight (default 64)")
+    parser.add_argument("--warmup", type=int, default=2000, help="untimed invocations first")
+    parser.add_argument("--function", choices=("async", "sync", "both"), default="both")
+    parser.add_argument("--transport", choices=("uds", "grpc"), default="uds")
+    parser.add_argument("--python", default=sys.executable, help="interpreter for the worker")
+    parser.add_argument("--worker", default=str(RESOURCES / "worker.py"),
+                        help="worker script (default: the bundled one); its folder must hold the "
+                             "generated *_pb2 modules")
+    parser.add_argument("--profile", help="run the worker under cProfile, writing PATH.<function>")
+    parser.add_argument("--check", action="store_true", help="verify every response body")
+    parser.add_argument("--json", action="store_true", help="also print one JSON line per run")
+    parser.add_argument("--keep", action="store_true", help="keep the temp folder (worker logs)")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="worker-loop-"))
+    app = workdir / "app"
+    make_app(app)
+    runner = run_uds if args.transport == "uds" else run_grpc
+    functions = ("async", "sync") if args.function == "both" else (args.function,)
+    status = 0
+    try:
+        for function in functions:
+            result = asyncio.run(runner(args, app, function, workdir))
+            result.update(function=function, transport=args.transport, in_flight=args.k)
+            print(f"{args.transport} {function:5s}: {result['per_second']:8.0f} invocations/s  "
+                  f"{result['cpu_us_per_invocation']:6.1f} µs worker CPU/invocation "
+                  f"(user {result['user_us_per_invocation']:.1f}, "
+                  f"system {result['system_us_per_invocation']:.1f})  "
+                  f"({result['invocations']} in {result['seconds']:.2f} s, K={args.k}, "
+                  f"failed {result['failed']})", flush=True)
+            if args.json:
+                print(json.dumps(result), flush=True)
+            if result["failed"]:
+                status = 1
+    finally:
+        if args.keep:
+            print(f"kept {workdir}", file=sys.stderr)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
