@@ -32,6 +32,8 @@ package final class WorkerSupervisor: Sendable {
     var healthTimeout: Duration = .seconds(30)
     /// The Unix socket of the fast transport, when enabled.
     var unixSocketPath: String? = nil
+    /// A worker that ran this long after becoming ready restarts without backoff.
+    var healthyRun: Duration = .seconds(1)
     /// host.json `logging.logLevel`.
     var logLevels = LogLevelPolicy()
   }
@@ -240,7 +242,9 @@ package final class WorkerSupervisor: Sendable {
       settleStartup(slot: slot)
       if !becameReady { resolveReady(slot: slot, false) }
       if isShuttingDown || Task.isCancelled || isRetired(slot) { break }
-      if becameReady && ContinuousClock.now - started > .seconds(30) {
+      // A worker that became ready and served a while is not crash-looping: replace it at once (after the
+      // initial delay). Only workers that die before or right after becoming ready back off exponentially.
+      if becameReady && ContinuousClock.now - started > settings.healthyRun {
         consecutiveFailures = 0
       }
       consecutiveFailures += 1
