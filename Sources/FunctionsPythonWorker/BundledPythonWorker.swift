@@ -1,5 +1,5 @@
-/// The Python language worker compiled into this module: `worker.py`, its generated gRPC stubs and
-/// its `requirements.txt`.
+/// The Python language worker compiled into this module: the `worker.py` entry script, the
+/// `functions_host_worker` package it runs, its generated gRPC stubs and its `requirements.txt`.
 ///
 /// The files are embedded in the binary (`.embedInCode`), so a `functions-host` executable keeps
 /// working when copied anywhere; ``materialize(into:)`` writes them to a content-addressed cache
@@ -34,11 +34,26 @@ public enum BundledPythonWorker {
 
   /// Every bundled file, in a fixed order.
   ///
-  /// SwiftPM names embedded resources after the file name alone, so this hand-written manifest is
-  /// what restores the directory layout that the generated `_pb2` imports expect (all at the top).
+  /// SwiftPM names embedded resources after the file name alone (so every bundled file name must be
+  /// unique), and this hand-written manifest is what restores the directory layout: the package
+  /// `functions_host_worker/` next to `worker.py`, and the generated `_pb2` modules at the top,
+  /// where their imports expect them.
   public static let files: [File] = [
     File(relativePath: workerScriptPath, bytes: PackageResources.worker_py),
     File(relativePath: requirementsPath, bytes: PackageResources.requirements_txt),
+    File(relativePath: "functions_host_worker/__init__.py", bytes: PackageResources.__init___py),
+    File(relativePath: "functions_host_worker/constants.py", bytes: PackageResources.constants_py),
+    File(relativePath: "functions_host_worker/cli.py", bytes: PackageResources.cli_py),
+    File(relativePath: "functions_host_worker/transport.py", bytes: PackageResources.transport_py),
+    File(
+      relativePath: "functions_host_worker/dispatcher.py",
+      bytes: PackageResources.dispatcher_py
+    ),
+    File(relativePath: "functions_host_worker/runner.py", bytes: PackageResources.runner_py),
+    File(relativePath: "functions_host_worker/loader.py", bytes: PackageResources.loader_py),
+    File(relativePath: "functions_host_worker/bindings.py", bytes: PackageResources.bindings_py),
+    File(relativePath: "functions_host_worker/logs.py", bytes: PackageResources.logs_py),
+    File(relativePath: "functions_host_worker/wiring.py", bytes: PackageResources.wiring_py),
     File(relativePath: "FunctionRpc_pb2.py", bytes: PackageResources.FunctionRpc_pb2_py),
     File(relativePath: "FunctionRpc_pb2_grpc.py", bytes: PackageResources.FunctionRpc_pb2_grpc_py),
     File(

@@ -15,6 +15,11 @@ struct BundledPythonWorkerTests {
         == [
           "worker.py", "requirements.txt", "FunctionRpc_pb2.py", "FunctionRpc_pb2_grpc.py",
           "ClaimsIdentityRpc_pb2.py", "NullableTypes_pb2.py",
+          "functions_host_worker/__init__.py", "functions_host_worker/constants.py",
+          "functions_host_worker/cli.py", "functions_host_worker/transport.py",
+          "functions_host_worker/dispatcher.py", "functions_host_worker/runner.py",
+          "functions_host_worker/loader.py", "functions_host_worker/bindings.py",
+          "functions_host_worker/logs.py", "functions_host_worker/wiring.py",
         ]
     )
     #expect(BundledPythonWorker.files.allSatisfy { !$0.bytes.isEmpty })
@@ -43,9 +48,19 @@ struct BundledPythonWorkerTests {
       for file in BundledPythonWorker.files {
         #expect(TestFiles.read(location.directory + "/" + file.relativePath) == file.bytes)
       }
+      let package = "functions_host_worker/"
       #expect(
         Set(TestFiles.list(location.directory))
-          == Set(BundledPythonWorker.files.map(\.relativePath))
+          == Set(BundledPythonWorker.files.map { String($0.relativePath.split(separator: "/")[0]) })
+      )
+      #expect(
+        Set(TestFiles.list(location.directory + "/" + package))
+          == Set(
+            BundledPythonWorker.files.compactMap {
+              $0.relativePath.hasPrefix(package)
+                ? String($0.relativePath.dropFirst(package.count)) : nil
+            }
+          )
       )
     }
   }

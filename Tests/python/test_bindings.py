@@ -78,7 +78,8 @@ def test_trigger_metadata_is_converted_lazily_and_never_mutated(worker_module):
 
 
 def encode(worker_module, converter, value, *, http=False):
-    return worker_module._encode(converter.encode, value, None, http, "$return")
+    from functions_host_worker.bindings import _encode  # private: not re-exported by worker.py
+    return _encode(converter.encode, value, None, http, "$return")
 
 
 def test_http_response_out_with_cookies(worker_module):

@@ -1,0 +1,39 @@
+"""CLI arguments: the one launch dialect the host uses."""
+from __future__ import annotations
+
+import argparse
+import typing
+import urllib.parse
+
+
+class LaunchArgs(typing.NamedTuple):
+    host: str
+    port: int
+    worker_id: str
+    request_id: str
+    grpc_max_message_length: typing.Optional[int]
+    uds_path: typing.Optional[str] = None
+
+
+def parse_args(argv: typing.Sequence[str]) -> LaunchArgs:
+    """Parses both launch dialects; the ``--functions-*`` ones win. Unknown args are ignored."""
+    parser = argparse.ArgumentParser(prog="worker.py", allow_abbrev=False)
+    for flag, kind in (("--host", str), ("--port", int), ("--workerId", str),
+                       ("--requestId", str), ("--grpcMaxMessageLength", int),
+                       ("--functions-uri", str), ("--functions-worker-id", str),
+                       ("--functions-request-id", str),
+                       ("--functions-grpc-max-message-length", int),
+                       ("--functions-uds-path", str)):
+        parser.add_argument(flag, type=kind)
+    ns, _unknown = parser.parse_known_args(list(argv))
+    host, port = ns.host, ns.port
+    if ns.functions_uri:
+        uri = urllib.parse.urlsplit(ns.functions_uri)
+        host, port = uri.hostname or host, uri.port or port
+    worker_id = ns.functions_worker_id or ns.workerId
+    if not host or not port or not worker_id:
+        parser.error("need --functions-uri (or --host/--port) and --functions-worker-id "
+                     "(or --workerId)")
+    return LaunchArgs(host, port, worker_id, ns.functions_request_id or ns.requestId or "",
+                      ns.functions_grpc_max_message_length or ns.grpcMaxMessageLength,
+                      ns.functions_uds_path)
