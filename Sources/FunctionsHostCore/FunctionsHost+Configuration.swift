@@ -16,6 +16,9 @@ extension FunctionsHost {
   public struct Configuration: Sendable {
     /// The app's script root.
     public var scriptRoot: String
+    /// The app, when the caller already read it with ``FunctionApp/load(scriptRoot:)`` (the CLI does, for
+    /// host.json settings of the front door); `nil` reads ``scriptRoot``. Hot reload always re-reads it.
+    public var app: FunctionApp? = nil
     /// How to start a worker.
     public var worker: WorkerDescription
     /// Number of worker processes; `nil` means FUNCTIONS_WORKER_PROCESS_COUNT from the app settings, else 1.

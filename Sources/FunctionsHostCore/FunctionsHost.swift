@@ -23,9 +23,9 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
     var catalog: FunctionCatalog? = nil
     var supervisor: WorkerSupervisor? = nil
     var shuttingDown = false
-    var startError: FunctionsHostError? = nil
     var pool = WorkerPool()
     var functionTimeout: Duration? = nil
+    var unixSocket: (any Channel)? = nil
   }
 
   /// The configuration the host was created with.
@@ -48,79 +48,23 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
   ///
   /// - Throws: ``FunctionsHostError`` `.configuration` when the app cannot be loaded.
   public func run() async throws {
-    let app: FunctionApp
+    let supervisor: WorkerSupervisor
     do {
-      app = try FunctionApp.load(scriptRoot: configuration.scriptRoot)
-    } catch let error as FunctionsHostError {
-      state.withLock { $0.startError = error }
+      supervisor = try await prepare()
+    } catch {
+      // Readiness waiters learn of the failure instead of waiting forever.
       started.complete(.failure(error))
       appLoaded.complete(.failure(error))
       throw error
     }
-    for warning in app.warnings { logger.warning("\(warning)") }
-    for error in app.functionErrors { logger.error("\(error.message)") }
-
-    var environment = configuration.environment
-    // As Core Tools: a variable already in the host's environment wins over local.settings.json.
-    environment.merge(app.localSettings.values) { current, _ in current }
-    let scriptRoot = app.scriptRoot
-    let catalog =
-      app.hasWorkerIndexedScript
-      ? FunctionCatalog() : FunctionCatalog(functions: app.functions, errors: app.functionErrors)
-    let workerCount = try resolveWorkerCount(settings: environment)
-    let pool = WorkerPool(options: app.hostJSON.dispatch)
-    let functionTimeout: Duration?
-    if let configured = configuration.functionTimeout {
-      functionTimeout = configured > .zero ? configured : nil
-    } else {
-      switch app.hostJSON.functionTimeout {
-      case .infinite: functionTimeout = nil
-      case .limited(let d): functionTimeout = d
-      case nil: functionTimeout = .seconds(30 * 60)
-      }
-    }
-    var settings = WorkerSupervisor.Settings(
-      description: configuration.worker, workerCount: workerCount, scriptRoot: scriptRoot, environment: environment,
-      startTimeout: configuration.startTimeout, initTimeout: configuration.initTimeout,
-      loadTimeout: configuration.loadTimeout, terminateGrace: configuration.terminateGrace,
-      drainTimeout: configuration.drainTimeout, maxMessageLength: configuration.maxMessageSize,
-      hostVersion: configuration.hostVersion, backoff: Backoff())
-    settings.cancelGrace = app.hostJSON.dispatch.cancelGrace
-    settings.logLevels = LogLevelPolicy(hostJSONLevels: app.hostJSON.logLevels)
-    settings.healthInterval = configuration.healthInterval
-    settings.healthTimeout = configuration.healthTimeout
-    var unixSocket: (any Channel)? = nil
-    let transport = configuration.transport ?? app.hostJSON.dispatch.transport
-    if transport == .unixSocket && !configuration.worker.supportsUnixSocketTransport {
-      logger.warning("the worker does not support the Unix-socket transport; using gRPC")
-    }
-    if transport == .unixSocket && configuration.worker.supportsUnixSocketTransport {
-      var g = SystemRandomNumberGenerator()
-      let path = "\(NSTemporaryDirectory())/functions-host-\(getpid())-\(String(g.next() as UInt32, radix: 16)).sock"
-      unixSocket = try await UnixSocketTransport(path: path, registry: registry, logger: logger).bind()
-      settings.unixSocketPath = path
-      logger.info("fast worker transport listening on \(path)")
-    }
+    let unixSocket = state.withLock { $0.unixSocket }
     defer {
       if let unixSocket {
         unixSocket.close(promise: nil)
         if let path = unixSocket.localAddress?.pathname { unlink(path) }
       }
     }
-
-    let settingsValues = app.localSettings.values
-    let supervisor = WorkerSupervisor(
-      settings: settings, registry: registry, pool: pool, catalog: catalog,
-      indexFallback: { FunctionJSONIndexer.scan(scriptRoot: scriptRoot, settings: settingsValues) },
-      logger: logger)
-    state.withLock { s in
-      s.app = app
-      s.catalog = catalog
-      s.supervisor = supervisor
-      s.pool = pool
-      s.functionTimeout = functionTimeout
-    }
-    appLoaded.complete(.success(()))
+    let scriptRoot = state.withLock { $0.app?.scriptRoot } ?? configuration.scriptRoot
 
     let server = GRPCServer(
       transport: .http2NIOPosix(
@@ -134,6 +78,17 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
         }),
       services: [FunctionRpcService(registry: registry, logger: logger, maxMessageSize: configuration.maxMessageSize)])
 
+    do {
+      try await serve(server, supervisor: supervisor, scriptRoot: scriptRoot)
+    } catch {
+      started.complete(.failure(error))  // e.g. the gRPC port could not be bound
+      throw error
+    }
+  }
+
+  private func serve(_ server: GRPCServer<HTTP2ServerTransport.Posix>, supervisor: WorkerSupervisor, scriptRoot: String)
+    async throws
+  {
     try await withThrowingDiscardingTaskGroup { group in
       group.addTask { try await server.serve() }
       guard let address = try await server.listeningAddress?.ipv4 else {
@@ -170,24 +125,11 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
       logger.error("hot reload: \((error as? FunctionsHostError)?.message ?? "\(error)"); the running version keeps serving")
       return false
     }
-    for warning in app.warnings { logger.warning("\(warning)") }
-    for error in app.functionErrors { logger.error("\(error.message)") }
-    var environment = configuration.environment
-    // As Core Tools: a variable already in the host's environment wins over local.settings.json.
-    environment.merge(app.localSettings.values) { current, _ in current }
-    let catalog =
-      app.hasWorkerIndexedScript
-      ? FunctionCatalog() : FunctionCatalog(functions: app.functions, errors: app.functionErrors)
-    let scriptRoot = app.scriptRoot
-    let settingsValues = app.localSettings.values
+    let generation = self.generation(for: app)
     logger.info("hot reload: starting new workers for the changed app")
-    let ok = await supervisor.roll(
-      to: .init(
-        catalog: catalog, environment: environment,
-        indexFallback: { FunctionJSONIndexer.scan(scriptRoot: scriptRoot, settings: settingsValues) })
-    ) {
+    let ok = await supervisor.roll(to: generation) {
       self.state.withLock { s in
-        s.catalog = catalog
+        s.catalog = generation.catalog
         s.app = app
       }
     }
@@ -216,6 +158,76 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
       pending = nil
       await reload()
     }
+  }
+
+  /// Reads the app and builds the supervisor (and the Unix-socket listener when enabled).
+  private func prepare() async throws -> WorkerSupervisor {
+    let app = try configuration.app ?? FunctionApp.load(scriptRoot: configuration.scriptRoot)
+    let generation = self.generation(for: app)
+    let workerCount = try resolveWorkerCount(settings: generation.environment)
+    let pool = WorkerPool(options: app.hostJSON.dispatch)
+    let functionTimeout: Duration?
+    if let configured = configuration.functionTimeout {
+      functionTimeout = configured > .zero ? configured : nil
+    } else {
+      switch app.hostJSON.functionTimeout {
+      case .infinite: functionTimeout = nil
+      case .limited(let d): functionTimeout = d
+      case nil: functionTimeout = .seconds(30 * 60)
+      }
+    }
+    var settings = WorkerSupervisor.Settings(
+      description: configuration.worker, workerCount: workerCount, scriptRoot: app.scriptRoot,
+      startTimeout: configuration.startTimeout, initTimeout: configuration.initTimeout,
+      loadTimeout: configuration.loadTimeout, terminateGrace: configuration.terminateGrace,
+      drainTimeout: configuration.drainTimeout, maxMessageLength: configuration.maxMessageSize,
+      hostVersion: configuration.hostVersion, backoff: Backoff())
+    settings.cancelGrace = app.hostJSON.dispatch.cancelGrace
+    settings.logLevels = LogLevelPolicy(hostJSONLevels: app.hostJSON.logLevels)
+    settings.healthInterval = configuration.healthInterval
+    settings.healthTimeout = configuration.healthTimeout
+    var unixSocket: (any Channel)? = nil
+    let transport = configuration.transport ?? app.hostJSON.dispatch.transport
+    if transport == .unixSocket && !configuration.worker.supportsUnixSocketTransport {
+      logger.warning("the worker does not support the Unix-socket transport; using gRPC")
+    }
+    if transport == .unixSocket && configuration.worker.supportsUnixSocketTransport {
+      var g = SystemRandomNumberGenerator()
+      let path = "\(NSTemporaryDirectory())/functions-host-\(getpid())-\(String(g.next() as UInt32, radix: 16)).sock"
+      unixSocket = try await UnixSocketTransport(path: path, registry: registry, logger: logger).bind()
+      settings.unixSocketPath = path
+      logger.info("fast worker transport listening on \(path)")
+    }
+    let supervisor = WorkerSupervisor(
+      settings: settings, registry: registry, pool: pool, generation: generation, logger: logger)
+    state.withLock { s in
+      s.app = app
+      s.catalog = generation.catalog
+      s.supervisor = supervisor
+      s.pool = pool
+      s.functionTimeout = functionTimeout
+      s.unixSocket = unixSocket
+    }
+    appLoaded.complete(.success(()))
+    return supervisor
+  }
+
+  /// What a worker generation runs for `app`: its catalog (fixed for function.json apps, indexed by the first
+  /// worker for decorator apps) and its environment (as Core Tools: the host's environment wins over
+  /// local.settings.json `Values`). Logs the app's warnings and per-function errors.
+  private func generation(for app: FunctionApp) -> WorkerSupervisor.Generation {
+    for warning in app.warnings { logger.warning("\(warning)") }
+    for error in app.functionErrors { logger.error("\(error.message)") }
+    var environment = configuration.environment
+    environment.merge(app.localSettings.values) { current, _ in current }
+    let catalog =
+      app.hasWorkerIndexedScript
+      ? FunctionCatalog() : FunctionCatalog(functions: app.functions, errors: app.functionErrors)
+    let scriptRoot = app.scriptRoot
+    let settingsValues = app.localSettings.values
+    return WorkerSupervisor.Generation(
+      catalog: catalog, environment: environment,
+      indexFallback: { FunctionJSONIndexer.scan(scriptRoot: scriptRoot, settings: settingsValues) })
   }
 
   /// Stops taking invocations, drains, terminates the workers; ``run()`` then returns.

@@ -68,6 +68,19 @@ struct Start: AsyncParsableCommand {
     help: "The file holding the function keys (default: <cache>/secrets/<app>-<hash>.json).")
   var secretsFile: String?
 
+  /// Rejects bad flags before anything starts.
+  func validate() throws {
+    if let workers, !(1...64).contains(workers) {
+      throw ValidationError("--workers is \(workers); expected 1 to 64")
+    }
+    if let port, !(0...65535).contains(port) {
+      throw ValidationError("--port is \(port); expected 0 (any free port) to 65535")
+    }
+    if let transport, FunctionsHost.Transport(rawValue: transport.lowercased()) == nil {
+      throw ValidationError("--transport '\(transport)' is not grpc or uds")
+    }
+  }
+
   func run() async throws {
     let environment = ProcessInfo.processInfo.environment
     guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
@@ -90,6 +103,7 @@ struct Start: AsyncParsableCommand {
 
     var hostConfiguration = FunctionsHost.Configuration(
       scriptRoot: app.scriptRoot, worker: worker, workerCount: workers, environment: environment)
+    hostConfiguration.app = app
     if let maxMessageSize { hostConfiguration.maxMessageSize = maxMessageSize }
     hostConfiguration.reloadOnChange = !noReload
     if let transport {

@@ -1,3 +1,5 @@
+internal import Foundation
+
 /// Restart delays: exponential with jitter, capped; pure.
 package struct Backoff: Sendable, Hashable {
   /// The first delay.
@@ -16,15 +18,8 @@ package struct Backoff: Sendable, Hashable {
     let base = Double(initial.components.seconds) + Double(initial.components.attoseconds) / 1e18
     let cap = Double(maximum.components.seconds) + Double(maximum.components.attoseconds) / 1e18
     let exponent = Double(max(0, attempt - 1))
-    let raw = min(cap, base * Foundation_pow(multiplier, exponent))
+    let raw = min(cap, base * pow(multiplier, min(exponent, 64)))
     let jittered = max(0, raw * (1 + jitter * random))
     return .microseconds(Int64(min(cap, jittered) * 1e6))
   }
-}
-
-private func Foundation_pow(_ a: Double, _ b: Double) -> Double {
-  var r = 1.0
-  var i = 0.0
-  while i < b { r *= a; i += 1; if r > 1e12 { break } }
-  return r
 }

@@ -15,7 +15,6 @@ package final class WorkerSupervisor: Sendable {
     var description: WorkerDescription
     var workerCount: Int
     var scriptRoot: String
-    var environment: [String: String]
     var startTimeout: Duration
     var initTimeout: Duration
     var loadTimeout: Duration
@@ -70,14 +69,12 @@ package final class WorkerSupervisor: Sendable {
   private let rolling = Mutex(false)
 
   package init(
-    settings: Settings, registry: WorkerRegistry, pool: WorkerPool, catalog: FunctionCatalog,
-    indexFallback: @escaping @Sendable () -> FunctionJSONIndexer.Result, logger: Logger
+    settings: Settings, registry: WorkerRegistry, pool: WorkerPool, generation first: Generation, logger: Logger
   ) {
     self.settings = settings
     self.registry = registry
     self.pool = pool
     self.logger = logger
-    let first = Generation(catalog: catalog, environment: settings.environment, indexFallback: indexFallback)
     state.withLock { s in
       for slot in 0..<settings.workerCount {
         s.activeSlots.append(slot)

@@ -75,18 +75,19 @@ struct LiveHost: Sendable {
     let label = folderLabel ?? URL(fileURLWithPath: source).lastPathComponent
     let folderName = "fh-\(label.replacingOccurrences(of: "/", with: "-"))-\(UUID().uuidString)"
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent(folderName).path
-    try FileManager.default.copyItem(atPath: source, toPath: directory)
+    try FixtureCopy.copy(source, to: directory)
     let description: WorkerDescription
     if let worker { description = worker } else { description = try await TestPython.prepared().worker }
     let logs = LogCapture()
     let logger = logs.logger()
+    let app = try FunctionApp.load(scriptRoot: directory)
     var configuration = FunctionsHost.Configuration(
       scriptRoot: directory, worker: description, workerCount: workers,
       environment: ProcessInfo.processInfo.environment)
+    configuration.app = app
     configuration.dispatchWaitTimeout = .seconds(30)
     configure(&configuration)
     let host = FunctionsHost(configuration: configuration, logger: logger)
-    let app = try FunctionApp.load(scriptRoot: directory)
     let frontDoor = HTTPFrontDoor(
       dispatcher: host,
       configuration: .defaults {
@@ -116,5 +117,19 @@ struct LiveHost: Sendable {
     await group.triggerGracefulShutdown()
     try await task.value
     try? FileManager.default.removeItem(atPath: appDirectory)
+  }
+}
+
+/// Copies a fixture app. Python files that must not compile (syntax-error fixtures) are kept in the repository
+/// as `*.py.broken`, so every committed `.py` file compiles; the copy restores their `.py` name.
+enum FixtureCopy {
+  static func copy(_ source: String, to destination: String) throws {
+    let fm = FileManager.default
+    try fm.copyItem(atPath: source, toPath: destination)
+    guard let walker = fm.enumerator(atPath: destination) else { return }
+    for case let relative as String in walker where relative.hasSuffix(".py.broken") {
+      let path = "\(destination)/\(relative)"
+      try fm.moveItem(atPath: path, toPath: String(path.dropLast(".broken".count)))
+    }
   }
 }

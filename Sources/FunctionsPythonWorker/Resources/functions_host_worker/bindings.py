@@ -67,7 +67,9 @@ class GenericBinding:
             return azf_meta.Datum(obj, "double")
         if isinstance(obj, (dict, list)):
             return azf_meta.Datum(json.dumps(obj), "json")
-        raise NotImplementedError
+        # The azure-functions converter contract: NotImplementedError means "this converter cannot encode
+        # that value"; the caller turns it into a TypeError naming the binding.
+        raise NotImplementedError(f"the generic binding cannot encode a {type(obj).__name__}")
 
 
 def _in_converter(binding_type: str):
@@ -177,7 +179,7 @@ def _fill_typed_data(data, datum) -> bool:
     elif kind.startswith("collection_"):
         data.json = json.dumps(list(azf_meta.Datum(value, kind).python_value))
     else:
-        raise NotImplementedError(f"unexpected Datum type {kind!r}")
+        raise TypeError(f"a converter returned a Datum of unsupported type {kind!r}")
     return True
 
 
