@@ -18,6 +18,9 @@ let package = Package(
     .library(name: "FunctionsHostHTTP", targets: ["FunctionsHostHTTP"]),
     .library(name: "FunctionsPythonWorker", targets: ["FunctionsPythonWorker"]),
     .library(name: "FunctionsConformance", targets: ["FunctionsConformance"]),
+    .library(name: "FunctionsStorage", targets: ["FunctionsStorage"]),
+    .library(name: "FunctionsStorageEndpoints", targets: ["FunctionsStorageEndpoints"]),
+    .library(name: "FunctionsTriggers", targets: ["FunctionsTriggers"]),
     .executable(name: "functions-host", targets: ["functions-host"]),
   ],
   dependencies: [
@@ -33,6 +36,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
     .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+    .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
   ],
   targets: [
     .target(
@@ -114,6 +118,37 @@ let package = Package(
       ],
       swiftSettings: settings
     ),
+    .target(
+      name: "FunctionsStorage",
+      dependencies: [
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: settings
+    ),
+    .target(
+      name: "FunctionsStorageEndpoints",
+      dependencies: [
+        "FunctionsStorage",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ],
+      swiftSettings: settings
+    ),
+    .target(
+      name: "FunctionsTriggers",
+      dependencies: [
+        "FunctionsHostCore",
+        "FunctionsRPC",
+        "FunctionsStorage",
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ],
+      swiftSettings: settings
+    ),
     .executableTarget(
       name: "functions-host",
       dependencies: [
@@ -121,6 +156,9 @@ let package = Package(
         "FunctionsHostCore",
         "FunctionsHostHTTP",
         "FunctionsPythonWorker",
+        "FunctionsStorage",
+        "FunctionsStorageEndpoints",
+        "FunctionsTriggers",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -163,9 +201,29 @@ let package = Package(
       swiftSettings: settings
     ),
     .testTarget(
+      name: "FunctionsStorageTests",
+      dependencies: ["FunctionsStorage"],
+      swiftSettings: settings
+    ),
+    .testTarget(
+      name: "FunctionsStorageEndpointsTests",
+      dependencies: [
+        "FunctionsStorageEndpoints", "FunctionsStorage",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
+      ],
+      swiftSettings: settings
+    ),
+    .testTarget(
+      name: "FunctionsTriggersTests",
+      dependencies: ["FunctionsTriggers", "FunctionsStorage", "FunctionsHostCore", "FunctionsRPC"],
+      swiftSettings: settings
+    ),
+    .testTarget(
       name: "FunctionsIntegrationTests",
       dependencies: [
         "FunctionsHostCore", "FunctionsHostHTTP", "FunctionsPythonWorker", "FunctionsRPC",
+        "FunctionsStorage", "FunctionsStorageEndpoints", "FunctionsTriggers",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
         .product(name: "Logging", package: "swift-log"),

@@ -17,7 +17,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${FUNCTIONS_HOST_TEST_VENV:-$ROOT/.build/python-test-venv}"
 PYTHON="${PYTHON:-python3}"
 REQUIREMENTS="$ROOT/Sources/FunctionsPythonWorker/Resources/requirements.txt"
-TEST_REQUIREMENTS="pytest>=8,<10"
+TEST_REQUIREMENTS="pytest>=8,<10 azure-storage-blob>=12.19 azure-storage-queue>=12.9"
 
 log() { printf '[test-python] %s\n' "$*" >&2; }
 
@@ -33,7 +33,7 @@ WANT="$("$VENV/bin/python" -c 'import sys; print(sys.version)'; cat "$REQUIREMEN
 if [[ ! -f "$STAMP" || "$(cat "$STAMP")" != "$WANT" ]]; then
   log "installing $(basename "$REQUIREMENTS") + $TEST_REQUIREMENTS"
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-    -r "$REQUIREMENTS" "$TEST_REQUIREMENTS"
+    -r "$REQUIREMENTS" $TEST_REQUIREMENTS
   printf '%s' "$WANT" > "$STAMP"
 fi
 

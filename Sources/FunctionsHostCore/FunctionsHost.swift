@@ -26,6 +26,7 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
     var pool = WorkerPool()
     var functionTimeout: Duration? = nil
     var unixSocket: (any Channel)? = nil
+    var appSettings: [String: String] = [:]
   }
 
   /// The configuration the host was created with.
@@ -35,6 +36,7 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
   private let state = Mutex(State())
   private let started = Promise<Int>()
   private let appLoaded = Promise<Void>()
+  private let reloads = ReloadBroadcaster()
 
   /// Creates a host; nothing starts until ``run()``.
   public init(configuration: Configuration, logger: Logger) {
@@ -106,6 +108,7 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
       }
       watcher?.cancel()
       await watcher?.value
+      reloads.finish()
       server.beginGracefulShutdown()
     }
   }
@@ -131,9 +134,13 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
       self.state.withLock { s in
         s.catalog = generation.catalog
         s.app = app
+        s.appSettings = generation.environment
       }
     }
-    if ok { logger.info("hot reload: done; every worker runs the new version") }
+    if ok {
+      logger.info("hot reload: done; every worker runs the new version")
+      reloads.publish()
+    }
     return ok
   }
 
@@ -207,6 +214,7 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
       s.pool = pool
       s.functionTimeout = functionTimeout
       s.unixSocket = unixSocket
+      s.appSettings = generation.environment
     }
     appLoaded.complete(.success(()))
     return supervisor
@@ -291,11 +299,24 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
   /// The loaded app, once ``run()`` read it.
   public var app: FunctionApp? { state.withLock { $0.app } }
 
+  /// The app settings the workers see: the host environment merged over local.settings.json `Values`
+  /// (empty until ``run()`` read the app). Triggers resolve `%Setting%` and connection names here.
+  public var appSettings: [String: String] { state.withLock { $0.appSettings } }
+
+  /// One element each time a hot reload put a new version of the app in service (its functions may
+  /// differ: call ``functions()``). Ends when the host stops. Each call is a new subscription.
+  public func reloadEvents() -> AsyncStream<Void> { reloads.subscribe() }
+
   // MARK: - InvocationDispatching
 
   /// The app's functions (empty until indexed).
   public func functions() -> [FunctionMetadata] {
     state.withLock { $0.catalog }?.functions ?? []
+  }
+
+  /// The function with that name (case-insensitive), if the current catalog has it.
+  public func function(named name: String) -> FunctionMetadata? {
+    state.withLock { $0.catalog }?.function(named: name)
   }
 
   /// Runs a function on the least busy ready worker that loaded it.

@@ -12,7 +12,7 @@ public struct FunctionsHostError: Error, Sendable, CustomStringConvertible {
     private enum Wrapped: String, Hashable, Sendable {
       case configuration, functionNotFound, functionLoadFailed, functionFailed, functionCancelled
       case workerUnavailable, workerExited, timeout, overloaded, shuttingDown, protocolViolation
-      case internalError
+      case internalError, bindingFailed
     }
     private let wrapped: Wrapped
     private init(_ wrapped: Wrapped) { self.wrapped = wrapped }
@@ -41,6 +41,9 @@ public struct FunctionsHostError: Error, Sendable, CustomStringConvertible {
     public static let protocolViolation = Code(.protocolViolation)
     /// A bug in the host.
     public static let internalError = Code(.internalError)
+    /// An input or output binding could not be served (a blob that cannot be read, a queue message that
+    /// cannot be written, an expression with no value); the invocation failed because of it.
+    public static let bindingFailed = Code(.bindingFailed)
 
     /// The code's name, e.g. `functionFailed`.
     public var description: String { wrapped.rawValue }

@@ -3,6 +3,9 @@ internal import Foundation
 internal import FunctionsHostCore
 internal import FunctionsHostHTTP
 internal import FunctionsPythonWorker
+internal import FunctionsStorage
+internal import FunctionsStorageEndpoints
+internal import FunctionsTriggers
 internal import Logging
 internal import ServiceLifecycle
 internal import UnixSignals
@@ -68,6 +71,25 @@ struct Start: AsyncParsableCommand {
     help: "The file holding the function keys (default: <cache>/secrets/<app>-<hash>.json).")
   var secretsFile: String?
 
+  @Option(
+    name: .long,
+    help: "The store file for queues, blobs and timer state (default: <cache>/storage/<app>-<hash>.sqlite).")
+  var store: String?
+
+  @Option(name: .customLong("blob-port"), help: "Port of the Azure-compatible Blob endpoint (0 picks a free port).")
+  var blobPort: Int?
+
+  @Option(name: .customLong("queue-port"), help: "Port of the Azure-compatible Queue endpoint (0 picks a free port).")
+  var queuePort: Int?
+
+  @Flag(
+    name: .customLong("no-storage-endpoints"),
+    help: "Do not serve the Blob and Queue endpoints (triggers and bindings still use the store).")
+  var noStorageEndpoints = false
+
+  @Option(name: .customLong("host-id"), help: "This host's name in queue leases and logs (default: the machine's hostname).")
+  var hostID: String?
+
   /// Rejects bad flags before anything starts.
   func validate() throws {
     if let workers, !(1...64).contains(workers) {
@@ -78,6 +100,14 @@ struct Start: AsyncParsableCommand {
     }
     if let transport, FunctionsHost.Transport(rawValue: transport.lowercased()) == nil {
       throw ValidationError("--transport '\(transport)' is not grpc or uds")
+    }
+    for (flag, value) in [("--blob-port", blobPort), ("--queue-port", queuePort)] {
+      if let value, !(0...65535).contains(value) {
+        throw ValidationError("\(flag) is \(value); expected 0 (any free port) to 65535")
+      }
+    }
+    if noStorageEndpoints && (blobPort != nil || queuePort != nil) {
+      throw ValidationError("--no-storage-endpoints cannot be combined with --blob-port or --queue-port")
     }
   }
 
@@ -114,10 +144,40 @@ struct Start: AsyncParsableCommand {
     }
     let functionsHost = FunctionsHost(configuration: hostConfiguration, logger: logger)
 
+    let storePath = store ?? AppCacheLocation.path(
+      scriptRoot: app.scriptRoot, cacheDirectory: cache, folder: "storage", fileExtension: "sqlite")
+    let sqlite: SQLiteStore
+    do { sqlite = try SQLiteStore(path: storePath) } catch {
+      throw ValidationError("cannot open the store \(storePath): \(error)")
+    }
+    defer { sqlite.close() }
+    let endpoints: StorageEndpoints? =
+      noStorageEndpoints
+      ? nil
+      : StorageEndpoints(
+        store: sqlite,
+        configuration: .defaults {
+          $0.blobPort = blobPort ?? 10000
+          $0.queuePort = queuePort ?? 10001
+        },
+        logger: logger)
+    let bindings = BindingDispatcher(host: functionsHost, store: sqlite, logger: logger)
+    var triggersConfiguration = StorageTriggers.Configuration(hostID: hostID ?? ProcessInfo.processInfo.hostName)
+    if let endpoints {
+      triggersConfiguration.blobEndpoint = {
+        (try? await endpoints.blobEndpoint) ?? "http://127.0.0.1:10000/devstoreaccount1"
+      }
+    }
+    if let zone = environment["WEBSITE_TIME_ZONE"].flatMap(TimeZone.init(identifier:)) {
+      triggersConfiguration.timeZone = zone
+    }
+    let triggers = StorageTriggers(
+      host: functionsHost, bindings: bindings, store: sqlite, configuration: triggersConfiguration, logger: logger)
+
     let httpPort = port ?? app.localSettings.localHTTPPort ?? 7071
     let routePrefix = app.hostJSON.routePrefix
     let frontDoor = HTTPFrontDoor(
-      dispatcher: functionsHost,
+      dispatcher: bindings,
       configuration: .defaults {
         $0.host = host
         $0.port = httpPort
@@ -130,10 +190,11 @@ struct Start: AsyncParsableCommand {
 
     let group = ServiceGroup(
       configuration: .init(
-        services: [
-          .init(service: functionsHost),
-          .init(service: frontDoor),
-        ],
+        services: [.init(service: functionsHost)]
+          + (endpoints.map {
+            [.init(service: OptionalStorageEndpoints(endpoints: $0, explicitPorts: blobPort != nil || queuePort != nil, logger: logger))]
+          } ?? [])
+          + [.init(service: triggers), .init(service: frontDoor)],
         gracefulShutdownSignals: [.sigterm, .sigint],
         logger: logger))
     let failure = try await withThrowingTaskGroup(of: String?.self) { tasks in
@@ -162,9 +223,11 @@ struct Start: AsyncParsableCommand {
             return "start-up failed: \((error as? FunctionsHostError)?.message ?? "\(error)")"
           }
         }
+        let storage = await StorageBanner.make(
+          endpoints: endpoints, storePath: storePath, bindings: bindings, functions: report.functions)
         Self.printBanner(
           report: report, address: address, routePrefix: routePrefix, keys: keyState, cors: corsPolicy,
-          created: created)
+          created: created, storage: storage)
         return nil
       }
       var failure: String? = nil
@@ -224,7 +287,7 @@ struct Start: AsyncParsableCommand {
 
   private static func printBanner(
     report: StartupReport, address: HTTPFrontDoor.ListeningAddress, routePrefix: String, keys: KeyState?,
-    cors: HTTPFrontDoor.CORSPolicy?, created: [FunctionKeys.Entry]
+    cors: HTTPFrontDoor.CORSPolicy?, created: [FunctionKeys.Entry], storage: StorageBanner
   ) {
     var out = "\nFunctions:\n\n"
     for function in report.functions.sorted(by: { $0.name < $1.name }) {
@@ -238,16 +301,19 @@ struct Start: AsyncParsableCommand {
         let auth = keys == nil || level == "anonymous" ? "" : " (authLevel \(level): needs a key)"
         out += "\t\(function.name): \(methods) \(address.url)\(prefix)/\(route)\(auth)\(disabled)\n"
       } else {
-        out += "\t\(function.name): \(trigger.type)\(disabled)\n"
+        out += "\t\(function.name): \(storage.describe(trigger: trigger, of: function))\(disabled)\n"
       }
     }
-    if !report.indexingErrors.isEmpty || !report.loadErrors.isEmpty {
+    if !report.indexingErrors.isEmpty || !report.loadErrors.isEmpty || !storage.errors.isEmpty {
       out += "\nErrors:\n\n"
       for error in report.indexingErrors { out += "\t\(error.message)\n" }
+      for error in storage.errors { out += "\t\(error.message)\n" }
       for (name, message) in report.loadErrors.sorted(by: { $0.key < $1.key }) {
         out += "\t\(name): failed to load: \(message.split(separator: "\n").first ?? "")\n"
       }
     }
+    for warning in storage.warnings { out += "\nWarning: \(warning)\n" }
+    out += storage.endpointsText
     if report.readyWorkers == 0 {
       out += "\nNo worker is ready; see the log above.\n"
     }

@@ -12,6 +12,9 @@ public struct HostJSON: Sendable, Hashable {
   public var logLevels: [String: String] = [:]
   /// Our own section, `functionsHost`: load balancing and queueing.
   public var dispatch = DispatchOptions()
+  /// The `extensions` object as written, keyed by lower-cased extension name (`queues`, `blobs`, …), for
+  /// the trigger modules that read their own sections.
+  public var extensions: [String: JSONValue] = [:]
 
   /// The `functionsHost` section of host.json.
   public struct DispatchOptions: Sendable, Hashable {
@@ -97,6 +100,10 @@ public struct HostJSON: Sendable, Hashable {
           }
         }
       case "extensions":
+        guard let extensionsObject = value.objectValue else {
+          throw FunctionsHostError(code: .configuration, message: "\(file): field 'extensions' must be an object")
+        }
+        for (name, section) in extensionsObject { result.extensions[name.lowercased()] = section }
         if let http = value.objectValue?.first(where: { $0.key.lowercased() == "http" })?.value,
           let prefix = http.objectValue?.first(where: { $0.key.lowercased() == "routeprefix" })?.value
         {

@@ -55,4 +55,15 @@ public protocol InvocationDispatching: Sendable {
 
   /// The functions the app has now (indexed, whether or not they loaded).
   func functions() -> [FunctionMetadata]
+
+  /// The function with that name (case-insensitive), if the app has it now.
+  func function(named name: String) -> FunctionMetadata?
+}
+
+extension InvocationDispatching {
+  /// Looks the function up in ``functions()``; dispatchers with an index answer faster.
+  public func function(named name: String) -> FunctionMetadata? {
+    let lower = name.lowercased()
+    return functions().first { $0.name.lowercased() == lower }
+  }
 }

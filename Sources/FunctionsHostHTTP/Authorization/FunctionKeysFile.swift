@@ -40,24 +40,7 @@ public struct FunctionKeysFile: Sendable, Hashable {
   /// // "/home/ada/.cache/fh/secrets/shop-<hash>.json"
   /// ```
   public static func defaultPath(scriptRoot: String, cacheDirectory: String) -> String {
-    let root = URL(fileURLWithPath: scriptRoot).standardizedFileURL.path
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in root.utf8 {
-      hash ^= UInt64(byte)
-      hash &*= 0x0000_0100_0000_01b3
-    }
-    let hex = String(hash, radix: 16)
-    let digits = String(repeating: "0", count: 16 - hex.count) + hex
-    var name = String(
-      URL(fileURLWithPath: root).lastPathComponent.unicodeScalars.map { scalar -> Character in
-        scalar.properties.isAlphabetic || ("0" ... "9").contains(scalar) || scalar == "-"
-          || scalar == "_" ? Character(scalar) : "_"
-      }
-    )
-    if name.isEmpty || name == "_" { name = "app" }
-    return URL(fileURLWithPath: cacheDirectory)
-      .appendingPathComponent("secrets")
-      .appendingPathComponent("\(name)-\(digits).json").path
+    AppCacheLocation.path(scriptRoot: scriptRoot, cacheDirectory: cacheDirectory, folder: "secrets", fileExtension: "json")
   }
 
   /// Reads the keys; `nil` when the file does not exist.

@@ -1,0 +1,3 @@
+internal import Testing
+
+// Placeholder so the test target builds; replaced by real suites.
