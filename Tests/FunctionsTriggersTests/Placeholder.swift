@@ -1,3 +1,0 @@
-internal import Testing
-
-// Placeholder so the test target builds; replaced by real suites.
