@@ -124,7 +124,6 @@ public struct StorageTriggers: Service {
           blobPlans[BlobTriggerMessage.functionID(of: function.name)] = (plan, pattern)
           let watcher = BlobTriggerWatcher(functionName: function.name, pattern: pattern, store: store, logger: logger)
           group.addTask { await watcher.run(stop: stop) }
-        #if TIMERS_READY
         case .timer(let timerPlan):
           var timerPlan = timerPlan
           timerPlan.timeZone = configuration.timeZone
@@ -135,7 +134,6 @@ public struct StorageTriggers: Service {
               await invoker.timerTriggered(function: function, trigger: trigger, isPastDue: pastDue, previous: previous)
             })
           group.addTask { await timer.run(stop: stop) }
-        #endif
         case .http, .manual:
           continue
         }

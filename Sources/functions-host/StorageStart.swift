@@ -13,12 +13,21 @@ struct StorageBanner: Sendable {
   var warnings: [String] = []
   /// The endpoint lines, or a line saying they are off.
   var endpointsText = ""
+  /// Next runs of timer functions, by function name.
+  var nextRuns: [String: Date] = [:]
 
   static func make(
     endpoints: StorageEndpoints?, storePath: String, bindings: BindingDispatcher, functions: [FunctionMetadata]
   ) async -> StorageBanner {
     var banner = StorageBanner()
     (banner.errors, banner.warnings) = bindings.problems(in: functions)
+    for function in functions {
+      if case .timer(let plan) = bindings.plan(for: function).trigger,
+        let next = plan.schedule.next(after: Date(), in: plan.timeZone)
+      {
+        banner.nextRuns[function.name] = next
+      }
+    }
     if let endpoints, let blob = try? await endpoints.blobEndpoint, let queue = try? await endpoints.queueEndpoint,
       let connection = try? await endpoints.connectionString
     {
@@ -38,7 +47,9 @@ struct StorageBanner: Sendable {
     switch trigger.type.lowercased() {
     case "queuetrigger": detail = trigger.property("queueName")?.stringValue.map { "queue '\($0)'" }
     case "blobtrigger": detail = trigger.property("path")?.stringValue.map { "path '\($0)'" }
-    case "timertrigger": detail = trigger.property("schedule")?.stringValue.map { "schedule '\($0)'" }
+    case "timertrigger":
+      let next = nextRuns[function.name].map { ", next run \($0.formatted(.iso8601))" } ?? ""
+      detail = trigger.property("schedule")?.stringValue.map { "schedule '\($0)'\(next)" }
     default: detail = nil
     }
     return trigger.type + (detail.map { " (\($0))" } ?? "")

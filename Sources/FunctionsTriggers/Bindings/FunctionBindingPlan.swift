@@ -15,10 +15,8 @@ package struct FunctionBindingPlan: Sendable {
     case queue(name: String)
     /// By new or changed blobs matching a pattern.
     case blob(BlobPathPattern)
-    #if TIMERS_READY
     /// On a schedule.
     case timer(TimerListener.Plan)
-    #endif
     /// Only through `invoke` (no trigger this host serves, or none at all).
     case manual
   }
@@ -115,10 +113,7 @@ extension FunctionBindingPlan {
           let path = try required("path", of: binding, label: label)
           plan.trigger = .blob(try BlobPathPattern.parse(path, appSettings: settings, site: site))
         case ("timertrigger", _):
-          #if TIMERS_READY
           plan.trigger = .timer(try timerPlan(function: function, binding: binding, settings: settings, timeZone: timeZone))
-          #endif
-          break
         case ("blob", .in):
           let path = try BlobPath.parse(
             try required("path", of: binding, label: label), appSettings: settings, site: site)
@@ -157,7 +152,6 @@ extension FunctionBindingPlan {
     return value
   }
 
-  #if TIMERS_READY
   private static func timerPlan(
     function: FunctionMetadata, binding: BindingMetadata, settings: [String: String], timeZone: TimeZone
   ) throws -> TimerListener.Plan {
@@ -177,7 +171,6 @@ extension FunctionBindingPlan {
       timeZone: timeZone)
   }
 
-  #endif
 
   /// A storage binding needs its connection setting (`connection`, default `AzureWebJobsStorage`), as the
   /// stock host checks at indexing; one that names a real Azure account gets a warning, since this host

@@ -1,27 +1,26 @@
-internal import Foundation
+package import Foundation
 internal import FunctionsStorage
 internal import Logging
 
-#if TIMERS_READY
 
 /// Runs one timer-triggered function on its schedule as the stock timer listener does
 /// (storage-bindings.md §4.3): schedule status kept in the store when `useMonitor` is on, one
 /// immediate run with `IsPastDue` after downtime that missed an occurrence, `runOnStartup`, and
 /// each occurrence run once across every host sharing the store (a lease per occurrence, and the
 /// stored `Last` checked before running).
-struct TimerListener: Sendable {
+package struct TimerListener: Sendable {
   /// What to run and how.
-  struct Plan: Sendable {
+  package struct Plan: Sendable {
     /// The function name.
-    var functionName: String
+    package var functionName: String
     /// The schedule.
-    var schedule: TimerSchedule
+    package var schedule: TimerSchedule
     /// `runOnStartup`.
-    var runOnStartup: Bool
+    package var runOnStartup: Bool
     /// `useMonitor` after the stock rule (off for schedules that fire more than once a minute).
-    var useMonitor: Bool
+    package var useMonitor: Bool
     /// The time zone occurrences are computed in (UTC unless WEBSITE_TIME_ZONE says otherwise).
-    var timeZone: TimeZone
+    package var timeZone: TimeZone
   }
 
   /// Runs the function once; `isPastDue` and the previous status go into its payload.
@@ -129,4 +128,3 @@ struct TimerListener: Sendable {
     }
   }
 }
-#endif

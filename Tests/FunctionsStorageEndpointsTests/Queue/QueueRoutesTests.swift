@@ -1,4 +1,6 @@
 import Foundation
+import HTTPTypes
+import NIOCore
 import FunctionsStorage
 import HummingbirdTesting
 import Testing

@@ -194,3 +194,10 @@ def test_a_body_that_is_not_base64_is_poisoned_at_once(tmp_path):
         assert not any("cannot process plain text" in line for line in host.lines)
     finally:
         host.stop()
+
+
+def test_timer_runs_on_its_schedule(storage_app):
+    host = storage_app
+    host.wait_for(r"heartbeat: timerTrigger \(schedule '\*/5 \* \* \* \* \*', next run ")
+    ticks = wait_for_messages(queue(host, "ticks"), 2, timeout=30)
+    assert len(ticks) >= 2 and all("(past due: False)" in t for t in ticks)
