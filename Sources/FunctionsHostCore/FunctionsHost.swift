@@ -123,7 +123,7 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
     guard let supervisor = state.withLock({ $0.supervisor }) else { return false }
     let app: FunctionApp
     do {
-      app = try FunctionApp.load(scriptRoot: configuration.scriptRoot)
+      app = try FunctionApp.load(scriptRoot: configuration.scriptRoot, environment: configuration.environment)
     } catch {
       logger.error("hot reload: \((error as? FunctionsHostError)?.message ?? "\(error)"); the running version keeps serving")
       return false
@@ -169,7 +169,7 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
 
   /// Reads the app and builds the supervisor (and the Unix-socket listener when enabled).
   private func prepare() async throws -> WorkerSupervisor {
-    let app = try configuration.app ?? FunctionApp.load(scriptRoot: configuration.scriptRoot)
+    let app = try configuration.app ?? FunctionApp.load(scriptRoot: configuration.scriptRoot, environment: configuration.environment)
     let generation = self.generation(for: app)
     let workerCount = try resolveWorkerCount(settings: generation.environment)
     let pool = WorkerPool(options: app.hostJSON.dispatch)

@@ -117,7 +117,7 @@ struct Start: AsyncParsableCommand {
       throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, warning, error")
     }
     let app: FunctionApp
-    do { app = try FunctionApp.load(scriptRoot: scriptRoot) } catch let error as FunctionsHostError {
+    do { app = try FunctionApp.load(scriptRoot: scriptRoot, environment: environment) } catch let error as FunctionsHostError {
       throw ValidationError(error.message)
     }
     // host.json may ask for more detail for some functions (logging.logLevel); the host filters per category.

@@ -17,11 +17,12 @@ public struct FunctionApp: Sendable {
   /// Whether the app has a decorator-model script (`function_app.py`).
   public var hasWorkerIndexedScript: Bool
 
-  /// Reads an app from disk.
+  /// Reads an app from disk. `environment` is the host's environment: it wins over local.settings.json
+  /// `Values` for the app settings read at load (`AzureWebJobs.<name>.Disabled`), as in Core Tools.
   ///
   /// - Throws: ``FunctionsHostError`` `.configuration` when the folder, host.json or
   ///   local.settings.json cannot be used; problems in one function are kept in ``functionErrors``.
-  public static func load(scriptRoot: String) throws -> FunctionApp {
+  public static func load(scriptRoot: String, environment: [String: String] = [:]) throws -> FunctionApp {
     let root = (URL(fileURLWithPath: scriptRoot).standardizedFileURL.path as NSString).standardizingPath
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -41,7 +42,9 @@ public struct FunctionApp: Sendable {
     if let data = FileManager.default.contents(atPath: settingsFile) {
       settings = try LocalSettings.parse(data, file: settingsFile)
     }
-    let scan = FunctionJSONIndexer.scan(scriptRoot: root, settings: settings.values)
+    var effective = settings.values
+    effective.merge(environment) { _, fromEnvironment in fromEnvironment }
+    let scan = FunctionJSONIndexer.scan(scriptRoot: root, settings: effective)
     let scriptName = settings.values["PYTHON_SCRIPT_FILE_NAME"] ?? "function_app.py"
     let hasScript = FileManager.default.fileExists(atPath: (root as NSString).appendingPathComponent(scriptName))
     return FunctionApp(

@@ -7,8 +7,8 @@ package import Foundation
 /// `_parse_datetime` accepts (`%Y-%m-%dT%H:%M:%S+00:00` and `%Y-%m-%dT%H:%M:%S.%f+00:00`); six
 /// digits is the most `%f` takes, so the seven-digit .NET form is never produced.
 ///
-/// Dates past 9999-12-31T23:59:59.999999 (including `Date.distantFuture`, which the store uses for
-/// "never expires") are written as that instant: .NET's `DateTimeOffset.MaxValue` cut to six digits.
+/// `Date.distantFuture` and later (the store's "never expires") and dates past
+/// 9999-12-31T23:59:59.999999 are written as that instant: .NET's `DateTimeOffset.MaxValue` cut to six digits.
 /// Dates before year 1 are written as `0001-01-01T00:00:00+00:00`.
 ///
 /// ```swift
@@ -25,9 +25,9 @@ package enum WireDate {
   package static func string(from date: Date) -> String {
     let seconds = date.timeIntervalSince1970
     var micros: Int64
-    if !seconds.isFinite || seconds * 1_000_000 >= Double(maxMicros) {
+    if !seconds.isFinite || date >= .distantFuture || seconds >= 253_402_300_800 {  // 10000-01-01
       micros = maxMicros
-    } else if seconds * 1_000_000 <= Double(minMicros) {
+    } else if seconds <= -62_135_596_800 {  // 0001-01-01
       micros = minMicros
     } else {
       micros = Int64((seconds * 1_000_000).rounded())
