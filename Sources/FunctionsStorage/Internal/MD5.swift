@@ -57,17 +57,17 @@ package struct MD5: Sendable {
   }
 
   private mutating func process(_ block: UnsafePointer<UInt8>) {
-    var words = (0..<16).map { index -> UInt32 in
-      let base = block + index * 4
-      return UInt32(base[0]) | UInt32(base[1]) << 8 | UInt32(base[2]) << 16 | UInt32(base[3]) << 24
-    }
     var a = a0
     var b = b0
     var c = c0
     var d = d0
-    Self.constants.withUnsafeBufferPointer { k in
-      Self.shifts.withUnsafeBufferPointer { s in
-        words.withUnsafeMutableBufferPointer { m in
+    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 16) { m in
+      for index in 0..<16 {
+        let base = block + index &* 4
+        m[index] = UInt32(base[0]) | UInt32(base[1]) << 8 | UInt32(base[2]) << 16 | UInt32(base[3]) << 24
+      }
+      Self.constants.withUnsafeBufferPointer { k in
+        Self.shifts.withUnsafeBufferPointer { s in
           for i in 0..<64 {
             var f: UInt32
             let g: Int

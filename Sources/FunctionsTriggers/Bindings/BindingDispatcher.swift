@@ -69,7 +69,8 @@ public final class BindingDispatcher: InvocationDispatching, Sendable {
   /// The binding plan of `function` (worked out once per function version).
   package func plan(for function: FunctionMetadata) -> FunctionBindingPlan {
     let key = function.functionID
-    if let cached = plans.withLock({ $0[key] }) { return cached }
+    // Decorator apps may keep a function id across a reload that changed its bindings: compare.
+    if let cached = plans.withLock({ $0[key] }), cached.function == function { return cached }
     let plan = FunctionBindingPlan.make(for: function, settings: environment().settings)
     plans.withLock { cache in
       if cache.count > 4096 { cache.removeAll() }

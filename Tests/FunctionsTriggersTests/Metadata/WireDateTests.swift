@@ -13,7 +13,8 @@ struct WireDateTests {
       (0.0, "1970-01-01T00:00:00+00:00"),
       (-1.0, "1969-12-31T23:59:59+00:00"),
       (951_782_400.0, "2000-02-29T00:00:00+00:00"),
-      (253_402_300_799.0, "9999-12-31T23:59:59+00:00"),
+      (32_503_680_000.0, "3000-01-01T00:00:00+00:00"),
+      (253_402_300_799.0, "9999-12-31T23:59:59.999999+00:00"),  // past distantFuture (4001): clamped
     ])
   func formats(seconds: Double, expected: String) {
     #expect(WireDate.string(from: Date(timeIntervalSince1970: seconds)) == expected)
