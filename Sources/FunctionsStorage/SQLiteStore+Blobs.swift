@@ -58,7 +58,10 @@ extension SQLiteStore {
       try Self.requireContainer(db, container)
       let blob = try StoredBlob.fetch(db, container: container, name: name)
       try conditions.check(against: blob?.properties, container: container, name: name, use: .read)
-      return blob!  // `check` throws blobNotFound for a missing blob when reading.
+      guard let blob else {
+        throw StorageError(code: .blobNotFound, message: "blob '\(name)' in container '\(container)' does not exist")
+      }
+      return blob
     }
     let length = blob.properties.contentLength
     let served: ClosedRange<Int64>?

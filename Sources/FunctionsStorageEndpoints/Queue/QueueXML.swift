@@ -78,7 +78,8 @@ enum QueueXML {
 
   /// Azure's expiry text: never-expiring messages show 31 Dec 9999.
   static func expirationText(_ date: Date) -> String {
-    date.timeIntervalSince1970 >= 253_402_300_799 ? "Fri, 31 Dec 9999 23:59:59 GMT" : HTTPDate.format(date)
+    date >= .distantFuture || date.timeIntervalSince1970 >= 253_402_300_799
+      ? "Fri, 31 Dec 9999 23:59:59 GMT" : HTTPDate.format(date)
   }
 
   /// Metadata names are C# identifiers in Azure; anything else cannot be an element name.

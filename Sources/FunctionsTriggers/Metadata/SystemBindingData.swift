@@ -1,5 +1,5 @@
 package import Foundation
-package import FunctionsHostCore
+internal import FunctionsHostCore
 
 /// The `sys` entry every invocation's binding data carries (stock `SystemBindingData`):
 /// `{"MethodName":…,"UtcNow":…,"RandGuid":…}`.

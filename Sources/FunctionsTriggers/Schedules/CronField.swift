@@ -10,6 +10,7 @@
 package struct CronField: Sendable, Hashable {
   /// Which field, with its range and names.
   package enum Kind: Int, Sendable, Hashable, CaseIterable {
+    /// The six fields, in expression order.
     case second, minute, hour, day, month, dayOfWeek
 
     /// The smallest allowed value.

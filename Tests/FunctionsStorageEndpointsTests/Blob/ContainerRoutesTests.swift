@@ -59,37 +59,37 @@ struct ContainerRoutesTests {
 
   @Test func listBlobsWithPagingMetadataAndDelimiter() async throws {
     try await StorageFixture.blob { client, _ in
-      try await client.send(.put, "/c1?restype=container")
+      try await client.send(.put, "/box1?restype=container")
       for name in ["a.txt", "dir/x.txt", "dir/y.txt", "dir/sub/z.txt", "dis.txt", "e.txt"] {
         let response = try await client.send(
-          .put, "/c1/\(name)", headers: ["x-ms-blob-type": "BlockBlob", "x-ms-meta-name": "m"], text: name)
+          .put, "/box1/\(name)", headers: ["x-ms-blob-type": "BlockBlob", "x-ms-meta-name": "m"], text: name)
         #expect(response.status == .created)
       }
-      let all = try await client.send(.get, "/c1?restype=container&comp=list")
+      let all = try await client.send(.get, "/box1?restype=container&comp=list")
       #expect(all.elements("Name") == ["a.txt", "dir/sub/z.txt", "dir/x.txt", "dir/y.txt", "dis.txt", "e.txt"])
       #expect(all.elements("BlobType").allSatisfy { $0 == "BlockBlob" })
       #expect(all.elements("Content-Length").first == "5")
       #expect(!all.text.contains("<Metadata>"))
 
-      let paged = try await client.send(.get, "/c1?restype=container&comp=list&prefix=di&maxresults=2&include=metadata")
+      let paged = try await client.send(.get, "/box1?restype=container&comp=list&prefix=di&maxresults=2&include=metadata")
       #expect(paged.elements("Name") == ["dir/sub/z.txt", "dir/x.txt"])
       #expect(paged.elements("name") == ["m", "m"])
       let marker = try #require(paged.elements("NextMarker").first)
-      let rest = try await client.send(.get, "/c1?restype=container&comp=list&prefix=di&maxresults=2&marker=\(marker.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")
+      let rest = try await client.send(.get, "/box1?restype=container&comp=list&prefix=di&maxresults=2&marker=\(marker.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")
       #expect(rest.elements("Name") == ["dir/y.txt", "dis.txt"])
 
-      let grouped = try await client.send(.get, "/c1?restype=container&comp=list&delimiter=%2F")
+      let grouped = try await client.send(.get, "/box1?restype=container&comp=list&delimiter=%2F")
       #expect(grouped.text.contains("<BlobPrefix><Name>dir/</Name></BlobPrefix>"))
       #expect(grouped.elements("Name") == ["a.txt", "dir/", "dis.txt", "e.txt"])
 
-      let groupedPage = try await client.send(.get, "/c1?restype=container&comp=list&delimiter=%2F&maxresults=2")
+      let groupedPage = try await client.send(.get, "/box1?restype=container&comp=list&delimiter=%2F&maxresults=2")
       #expect(groupedPage.elements("Name") == ["a.txt", "dir/"])
       let next = try #require(groupedPage.elements("NextMarker").first)
       #expect(next == "dis.txt")
-      let groupedRest = try await client.send(.get, "/c1?restype=container&comp=list&delimiter=%2F&maxresults=2&marker=\(next)")
+      let groupedRest = try await client.send(.get, "/box1?restype=container&comp=list&delimiter=%2F&maxresults=2&marker=\(next)")
       #expect(groupedRest.elements("Name") == ["dis.txt", "e.txt"])
 
-      let inner = try await client.send(.get, "/c1?restype=container&comp=list&delimiter=%2F&prefix=dir%2F")
+      let inner = try await client.send(.get, "/box1?restype=container&comp=list&delimiter=%2F&prefix=dir%2F")
       #expect(inner.elements("Name") == ["dir/sub/", "dir/x.txt", "dir/y.txt"])
     }
   }

@@ -21,7 +21,7 @@ struct StorageFixture: Sendable {
     store = try SQLiteStore(
       path: directory + "/store.sqlite", configuration: .defaults { $0.chunkSize = 64 * 1024 })
     var logger = Logger(label: "storage-endpoints-tests")
-    logger.logLevel = .critical
+    logger.logLevel = ProcessInfo.processInfo.environment["STORAGE_TEST_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
     endpoints = StorageEndpoints(store: store, configuration: .defaults(configure: configure), logger: logger)
   }
 

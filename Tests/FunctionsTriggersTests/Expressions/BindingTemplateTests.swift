@@ -16,6 +16,7 @@ struct BindingTemplateTests {
     "Query": .json(.object(["name": .string("ann"), "Age": .number(7), "ok": .bool(true), "none": .null])),
     "nested": .json(.object(["a": .object(["B": .object(["c": .string("deep")])])])),
     "list": .json(.array([.number(1)])),
+    "Headers": .json(.object(["x-foo": .string("bar")])),
   ]
 
   static func resolve(_ text: String, settings: [String: String] = [:], data: [String: BindingDataValue] = data) throws
@@ -38,6 +39,7 @@ struct BindingTemplateTests {
       ("{Query.ok}", "true"),
       ("{Query.none}", ""),
       ("{nested.a.b.C}", "deep"),
+      ("{Headers.x-foo}", "bar"),
       ("{DateTime}.txt", "2018-02-16T17-59-55Z.txt"),
       ("{datetime:yyyy-MM-dd}", "2018-02-16"),
       ("{DateTime:yyyy/MM/dd/HH/mm/ss.fff}", "2018/02/16/17/59/55.123"),
