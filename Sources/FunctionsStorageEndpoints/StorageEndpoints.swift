@@ -79,7 +79,8 @@ public struct StorageEndpoints: Service, CustomStringConvertible {
         group.addTask {
           try await Self.serve(queue, port: configuration.queuePort, service: "Queue", flag: "--queue-port", box: queueBox, host: configuration.host)
         }
-        try await group.waitForAll()
+        // The first failure ends both (leaving the body cancels the other server).
+        while try await group.next() != nil {}
       }
     } catch let error as StorageEndpointsError {
       blobBox.stopped(error)

@@ -137,7 +137,10 @@ extension FunctionBindingPlan {
       } catch let error as FunctionsHostError {
         plan.problems.append(error.message)
       } catch let error as BindingExpressionError {
-        plan.problems.append(error.message)
+        // Its message starts with "function 'f', binding 'b': "; the plan's error names the function once.
+        let prefix = "function '\(function.name)', "
+        plan.problems.append(
+          error.message.hasPrefix(prefix) ? String(error.message.dropFirst(prefix.count)) : error.message)
       } catch {
         plan.problems.append("\(label): \(error)")
       }

@@ -137,7 +137,7 @@ struct BindingDispatcherTests {
   }
 
   @Test func missingConnectionSettingIsALoadError() {
-    let f = Self.function("q", [Self.binding("msg", "queueTrigger", .in, ["queueName": .string("q1"), "connection": .string("Nope")])])
+    let f = Self.function("q", [Self.binding("msg", "queueTrigger", .in, ["queueName": .string("jobs"), "connection": .string("Nope")])])
     let plan = FunctionBindingPlan.make(for: f, settings: [:])
     #expect(plan.error?.message.contains("'Nope' does not exist") == true)
     let ok = FunctionBindingPlan.make(for: f, settings: ["Nope__queueServiceUri": "https://x"])
