@@ -201,3 +201,37 @@ def test_timer_runs_on_its_schedule(storage_app):
     host.wait_for(r"heartbeat: timerTrigger \(schedule '\*/5 \* \* \* \* \*', next run ")
     ticks = wait_for_messages(queue(host, "ticks"), 2, timeout=30)
     assert len(ticks) >= 2 and all("(past due: False)" in t for t in ticks)
+
+
+def test_a_blob_whose_function_keeps_failing_is_poisoned_after_five_attempts(tmp_path):
+    app = tmp_path / "app"
+    for relative, content in {
+        "host.json": {"version": "2.0"},
+        "local.settings.json": {"IsEncrypted": False, "Values": {
+            "FUNCTIONS_WORKER_RUNTIME": "python", "AzureWebJobsStorage": "UseDevelopmentStorage=true"}},
+        "brittle/function.json": {"bindings": [
+            {"name": "blob", "type": "blobTrigger", "direction": "in", "path": "inbox/{name}",
+             "connection": "AzureWebJobsStorage"}]},
+    }.items():
+        path = app / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(content))
+    (app / "brittle" / "__init__.py").write_text(
+        "import azure.functions as func\n\n"
+        "def main(blob: func.InputStream) -> None:\n"
+        "    raise ValueError(f'cannot read {blob.name}')\n")
+    host = LiveHost(app, tmp_path / "store.sqlite")
+    try:
+        blobs = azure_blob.BlobServiceClient.from_connection_string(host.connection_string)
+        blobs.create_container("inbox")
+        blobs.get_blob_client("inbox", "bad.csv").upload_blob(b"a,b")
+        raw = QueueClient.from_connection_string(host.connection_string, "webjobs-blobtrigger-poison")
+        poisoned = wait_for_messages(raw, 1)
+        assert len(poisoned) == 1
+        message = json.loads(poisoned[0])
+        assert (message["FunctionId"], message["ContainerName"], message["BlobName"]) == (
+            "Host.Functions.brittle", "inbox", "bad.csv")
+        assert sum("executed 'brittle' (blob 'inbox/bad.csv'" in line and "failed" in line
+                   for line in host.lines) == 5
+    finally:
+        host.stop()
