@@ -12,7 +12,10 @@ struct ExpressionResolver: Sendable {
   init(function: String, bindingData: [String: BindingDataValue], now: Date = Date()) {
     self.function = function
     self.bindingData = bindingData
-    self.sys = SystemBindingData(methodName: function, utcNow: now, randGuid: UUID().uuidString.lowercased())
+    // The invocation's own sys values (as the worker was sent them) when its trigger carries them.
+    self.sys =
+      SystemBindingData(from: bindingData["sys"])
+      ?? SystemBindingData(methodName: function, utcNow: now, randGuid: UUID().uuidString.lowercased())
   }
 
   /// The text of `template` for this invocation.

@@ -84,33 +84,14 @@ package struct QueueListenerOptions: Sendable, Hashable {
   }
 }
 
-/// .NET `TimeSpan` text as host.json writes it: `[d.]hh:mm[:ss[.fffffff]]`.
+/// .NET `TimeSpan` text as host.json writes it, read by the timer schedule's parser (so `24:00:00` is 24
+/// days, as in .NET); unlike a timer interval, a setting may be zero.
 package enum TimeSpanText {
   /// The duration, or `nil` when `text` is not a time span.
   package static func parse(_ text: String) -> Duration? {
-    var rest = Substring(text.trimmingCharacters(in: .whitespaces))
-    var negative = false
-    if rest.hasPrefix("-") {
-      negative = true
-      rest = rest.dropFirst()
-    }
-    var days = 0
-    if let dot = rest.firstIndex(of: "."), let colon = rest.firstIndex(of: ":"), dot < colon {
-      guard let d = Int(rest[..<dot]), d >= 0 else { return nil }
-      days = d
-      rest = rest[rest.index(after: dot)...]
-    }
-    let parts = rest.split(separator: ":", omittingEmptySubsequences: false)
-    guard parts.count == 2 || parts.count == 3 else { return nil }
-    guard let h = Int(parts[0]), let m = Int(parts[1]), (0...24).contains(h), (0..<60).contains(m) else { return nil }
-    var seconds = 0.0
-    if parts.count == 3 {
-      guard let s = Double(parts[2]), s >= 0, s < 60, parts[2].first?.isNumber == true else { return nil }
-      seconds = s
-    }
-    if h == 24 && (m != 0 || seconds != 0) { return nil }
-    let total = Double(days * 86_400 + h * 3_600 + m * 60) + seconds
-    let d = Duration.milliseconds(Int64((total * 1000).rounded()))
-    return negative ? .zero - d : d
+    if let span = try? TimeSpanSchedule.parse(text) { return .nanoseconds(span.ticks * 100) }
+    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    let zero = !trimmed.isEmpty && trimmed.contains(":") && trimmed.allSatisfy { $0 == "0" || $0 == ":" || $0 == "." }
+    return zero ? .zero : nil
   }
 }
