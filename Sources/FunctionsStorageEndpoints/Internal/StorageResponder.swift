@@ -24,12 +24,18 @@ struct StorageResponder<Operations: StorageOperations>: HTTPResponder {
     do {
       response = try await handle(request, logger: context.logger)
     } catch let error as StorageError {
+      var answered = error
       if error.code.status >= 500 {
+        // The details (database errors, file paths) go to the log, not to the client.
         context.logger.error("storage request failed: \(error)", metadata: ["http.path": "\(request.uri.path)"])
+        answered.message =
+          error.code.status == 503
+          ? "The server is currently unable to receive requests. Please retry your request."
+          : "The server encountered an internal error. Please retry the request."
       } else {
         context.logger.debug("storage request refused: \(error)", metadata: ["http.path": "\(request.uri.path)"])
       }
-      response = StorageErrorResponse.response(for: error, requestID: requestID, isHead: isHead)
+      response = StorageErrorResponse.response(for: answered, requestID: requestID, isHead: isHead)
     } catch let failure as StorageFailure {
       context.logger.debug("storage request refused: \(failure.error)", metadata: ["http.path": "\(request.uri.path)"])
       response = StorageErrorResponse.response(for: failure.error, requestID: requestID, isHead: isHead)
