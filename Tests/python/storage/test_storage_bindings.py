@@ -149,3 +149,37 @@ def test_an_unresolvable_expression_fails_the_invocation_naming_it(tmp_path):
         assert names == ["c1.txt", "c2.txt"]
     finally:
         host.stop()
+
+
+def test_hot_reload_moves_a_queue_trigger_to_its_new_queue(tmp_path):
+    app = tmp_path / "app"
+    binding = {"name": "msg", "type": "queueTrigger", "direction": "in", "queueName": "first",
+               "connection": "AzureWebJobsStorage"}
+    out = {"name": "$return", "type": "queue", "direction": "out", "queueName": "handled",
+           "connection": "AzureWebJobsStorage"}
+    _write(app, {
+        "host.json": {"version": "2.0"},
+        "local.settings.json": SETTINGS,
+        "relay/function.json": {"bindings": [binding, out]},
+        "relay/__init__.py": "def main(msg: str) -> str:\n    return 'got ' + msg\n",
+    })
+    host = LiveHost(app, tmp_path / "store.sqlite", reload=True)
+    try:
+        from azure.storage.queue import TextBase64EncodePolicy
+        def sender(name):
+            q = QueueClient.from_connection_string(
+                host.connection_string, name, message_encode_policy=TextBase64EncodePolicy())
+            q.create_queue()
+            return q
+        first, second = sender("first"), sender("second")
+        first.send_message("one")
+        assert wait_for_messages(decoded(host, "handled"), 1) == ["got one"]
+        mark = len(host.lines)
+        _write(app, {"relay/function.json": {"bindings": [{**binding, "queueName": "second"}, out]}})
+        host.wait_for(r"hot reload: done", start=mark)
+        second.send_message("two")
+        first.send_message("ignored")
+        assert sorted(wait_for_messages(decoded(host, "handled"), 2)) == ["got one", "got two"]
+        assert [m.content for m in first.peek_messages()] != []  # nobody listens to 'first' any more
+    finally:
+        host.stop()
