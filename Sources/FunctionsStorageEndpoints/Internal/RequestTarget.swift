@@ -34,6 +34,8 @@ struct RequestTarget: Sendable {
       self.resource = resource
     }
     let tail = rest[resourceEnd...].dropFirst()
+    // `/acct//x`: a path below an empty resource name.
+    if resource == nil, resourceEnd < rest.endIndex { return nil }
     if !tail.isEmpty {
       guard let subpath = Self.percentDecode(tail) else { return nil }
       self.subpath = subpath

@@ -81,5 +81,8 @@ struct XMLAndDateTests {
     let account = try #require(RequestTarget("/devstoreaccount1?comp=list"))
     #expect(account.resource == nil && account.subpath == nil)
     #expect(RequestTarget("/devstoreaccount1/q%ZZ") == nil)
+    #expect(RequestTarget("/devstoreaccount1//x?comp=list") == nil)
+    #expect(RequestTarget("/devstoreaccount1/")?.resource == nil)
+    #expect(RequestTarget("/devstoreaccount1/q/")?.subpath == nil)
   }
 }
