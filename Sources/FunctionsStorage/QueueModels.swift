@@ -41,7 +41,7 @@ public struct QueueMessage: Sendable, Hashable {
   public var nextVisibleTime: Date
   /// How many times it was received.
   public var dequeueCount: Int
-  /// The current pop receipt; `nil` from peek and from put.
+  /// The current pop receipt (put and receive hand one out, as Azure does); `nil` from peek.
   public var popReceipt: String?
 
   /// Creates a message value.

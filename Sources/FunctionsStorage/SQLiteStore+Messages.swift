@@ -228,15 +228,17 @@ extension SQLiteStore {
     _ db: Database, queue: String, body: [UInt8], now: Int64, visibleAt: Int64, expiresAt: Int64
   ) throws -> QueueMessage {
     let id = Identifiers.messageID()
+    // Azure's Put Message returns a pop receipt that works for Delete/Update until the message is received.
+    let receipt = Identifiers.popReceipt()
     try db.cachedStatement(
       sql: """
-        INSERT INTO message (id, queue, body, inserted_at, expires_at, visible_at, dequeue_count)
-        VALUES (?, ?, ?, ?, ?, ?, 0)
+        INSERT INTO message (id, queue, body, inserted_at, expires_at, visible_at, dequeue_count, pop_receipt)
+        VALUES (?, ?, ?, ?, ?, ?, 0, ?)
         """
-    ).execute(arguments: [id, queue, Data(body), now, expiresAt, visibleAt])
+    ).execute(arguments: [id, queue, Data(body), now, expiresAt, visibleAt, receipt])
     return QueueMessage(
       id: id, queue: queue, body: body, insertionTime: Micros.date(now), expirationTime: Micros.date(expiresAt),
-      nextVisibleTime: Micros.date(visibleAt), dequeueCount: 0, popReceipt: nil)
+      nextVisibleTime: Micros.date(visibleAt), dequeueCount: 0, popReceipt: receipt)
   }
 
   /// Why a pop-receipt-checked statement changed nothing.
@@ -254,7 +256,7 @@ extension SQLiteStore {
     return StorageError(
       code: .popReceiptMismatch,
       message: "pop receipt '\(popReceipt)' does not match the current one of message '\(id)' in queue '\(queue)'"
-        + (current == nil ? " (it was never received)" : ""))
+        + (current == nil ? " (it has none)" : ""))
   }
 
   /// Whether this receive should also purge expired messages (at most once a second).

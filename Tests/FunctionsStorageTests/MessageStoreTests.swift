@@ -17,9 +17,18 @@ struct MessageStoreTests {
       #expect(put.nextVisibleTime == clock.now.addingTimeInterval(5))
       #expect(put.expirationTime == clock.now.addingTimeInterval(60))
       #expect(put.dequeueCount == 0)
-      #expect(put.popReceipt == nil)
+      #expect(put.popReceipt != nil)
       let forever = try await store.put("work", "x")
       #expect(forever.expirationTime == .distantFuture)
+      // As Azure's Put Message: the receipt works until the message is received.
+      let putReceipt = try #require(forever.popReceipt)
+      try await store.deleteMessage(queue: "work", id: forever.id, popReceipt: putReceipt)
+      let again = try await store.put("work", "y")
+      clock.advance(by: .seconds(6))
+      _ = try await store.receiveMessages(queue: "work", count: 32, visibilityTimeout: .seconds(30), owner: nil)
+      await expectStorageError(.popReceiptMismatch) {
+        try await store.deleteMessage(queue: "work", id: again.id, popReceipt: again.popReceipt!)
+      }
     }
   }
 
