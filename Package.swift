@@ -19,8 +19,10 @@ let package = Package(
     .library(name: "FunctionsPythonWorker", targets: ["FunctionsPythonWorker"]),
     .library(name: "FunctionsConformance", targets: ["FunctionsConformance"]),
     .library(name: "FunctionsStorage", targets: ["FunctionsStorage"]),
+    .library(name: "FunctionsStoragePostgres", targets: ["FunctionsStoragePostgres"]),
     .library(name: "FunctionsStorageEndpoints", targets: ["FunctionsStorageEndpoints"]),
     .library(name: "FunctionsTriggers", targets: ["FunctionsTriggers"]),
+    .library(name: "FunctionsHosting", targets: ["FunctionsHosting"]),
     .executable(name: "functions-host", targets: ["functions-host"]),
   ],
   dependencies: [
@@ -37,6 +39,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
     .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
     .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+    .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+    .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
   ],
   targets: [
     .target(
@@ -71,8 +75,10 @@ let package = Package(
         "FunctionsHostCore",
         "FunctionsRPC",
         .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdCore", package: "hummingbird"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ],
@@ -127,6 +133,16 @@ let package = Package(
       swiftSettings: settings
     ),
     .target(
+      name: "FunctionsStoragePostgres",
+      dependencies: [
+        "FunctionsStorage",
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ],
+      swiftSettings: settings
+    ),
+    .target(
       name: "FunctionsStorageEndpoints",
       dependencies: [
         "FunctionsStorage",
@@ -149,15 +165,35 @@ let package = Package(
       ],
       swiftSettings: settings
     ),
+    .target(
+      name: "FunctionsHosting",
+      dependencies: [
+        "FunctionsHostCore",
+        "FunctionsHostHTTP",
+        "FunctionsPythonWorker",
+        "FunctionsRPC",
+        "FunctionsStorage",
+        "FunctionsStorageEndpoints",
+        "FunctionsTriggers",
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ],
+      swiftSettings: settings
+    ),
     .executableTarget(
       name: "functions-host",
       dependencies: [
         "FunctionsConformance",
+        "FunctionsHosting",
         "FunctionsHostCore",
         "FunctionsHostHTTP",
         "FunctionsPythonWorker",
         "FunctionsStorage",
         "FunctionsStorageEndpoints",
+        "FunctionsStoragePostgres",
         "FunctionsTriggers",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
@@ -202,7 +238,10 @@ let package = Package(
     ),
     .testTarget(
       name: "FunctionsStorageTests",
-      dependencies: ["FunctionsStorage"],
+      dependencies: [
+        "FunctionsStorage", "FunctionsStoragePostgres",
+        .product(name: "Logging", package: "swift-log"),
+      ],
       swiftSettings: settings
     ),
     .testTarget(
@@ -217,6 +256,16 @@ let package = Package(
     .testTarget(
       name: "FunctionsTriggersTests",
       dependencies: ["FunctionsTriggers", "FunctionsStorage", "FunctionsHostCore", "FunctionsRPC"],
+      swiftSettings: settings
+    ),
+    .testTarget(
+      name: "FunctionsHostingTests",
+      dependencies: [
+        "FunctionsHosting", "FunctionsHostCore", "FunctionsHostHTTP", "FunctionsRPC", "FunctionsStorage",
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ],
       swiftSettings: settings
     ),
     .testTarget(

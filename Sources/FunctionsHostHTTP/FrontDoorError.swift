@@ -76,6 +76,11 @@ struct FrontDoorError: HTTPResponseError, Sendable {
     self.functionName = functionName
   }
 
+  /// 400 for a path that holds a NUL byte (`%00`), which no route may receive.
+  static func invalidPath() -> FrontDoorError {
+    FrontDoorError(status: .badRequest, code: "invalidPath", message: "the request path contains a NUL byte (%00)")
+  }
+
   /// 404 for a path no function's route matches.
   static func routeNotFound(method: String, path: String) -> FrontDoorError {
     FrontDoorError(

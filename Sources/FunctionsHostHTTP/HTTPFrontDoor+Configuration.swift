@@ -1,3 +1,4 @@
+internal import Foundation
 extension HTTPFrontDoor {
   /// How the front door listens and routes.
   ///
@@ -25,6 +26,13 @@ extension HTTPFrontDoor {
     /// Host-level CORS; `nil` (the default) or no origins turns it off, and then a function
     /// that lists `options` in its `methods` receives `OPTIONS` requests itself.
     public var cors: CORSPolicy?
+    /// How long a connection may sit idle — between requests, or while a client sends its request head
+    /// too slowly — before it is closed (Kestrel's keep-alive timeout is 130 s). `nil`: never.
+    public var idleTimeout: Duration? = .seconds(120)
+    /// The most connections served at once; beyond it the front door stops accepting until one closes, so
+    /// that idle clients cannot use up the process's file descriptors. The default is a quarter of the
+    /// open-file limit (at most 10,000), which leaves room for workers, the store and the endpoints.
+    public var maxConnections: Int = Self.defaultMaxConnections
 
     /// Creates a configuration; every parameter defaults to the value documented on its property.
     public init(
@@ -47,6 +55,14 @@ extension HTTPFrontDoor {
 
     /// The default configuration.
     public static var defaults: Self { Self() }
+
+    /// A quarter of the soft open-file limit, between 64 and 10,000.
+    public static var defaultMaxConnections: Int {
+      var limit = rlimit()
+      guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 256 }
+      let soft = limit.rlim_cur > 1_000_000 ? 40_000 : Int(clamping: limit.rlim_cur)
+      return min(10_000, max(64, soft / 4))
+    }
 
     /// The default configuration, changed by `configure`.
     public static func defaults(configure: (_ configuration: inout Self) -> Void) -> Self {

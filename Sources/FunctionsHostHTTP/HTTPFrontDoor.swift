@@ -1,5 +1,6 @@
 public import FunctionsHostCore
 internal import Hummingbird
+internal import HummingbirdCore
 public import Logging
 internal import NIOCore
 public import ServiceLifecycle
@@ -150,11 +151,16 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
     let address = self.address
     let onServerRunning = self.onServerRunning
     let configuration = self.configuration
+    let idleTimeout = configuration.idleTimeout.map { TimeAmount.nanoseconds(Int64($0 / .nanoseconds(1))) }
     return Application(
       responder: makeResponder(),
+      server: HTTPServerBuilder { responder in
+        GuardedHTTP1Channel(inner: HTTP1Channel(responder: responder, configuration: .init(idleTimeout: idleTimeout)))
+      },
       configuration: ApplicationConfiguration(
         address: .hostname(configuration.host, port: configuration.port),
-        serverName: configuration.serverName
+        serverName: configuration.serverName,
+        availableConnectionsDelegate: MaximumAvailableConnections(max(1, configuration.maxConnections), logger: logger)
       ),
       onServerRunning: { channel in
         let bound = ListeningAddress(

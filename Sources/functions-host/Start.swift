@@ -2,13 +2,8 @@ internal import ArgumentParser
 internal import Foundation
 internal import FunctionsHostCore
 internal import FunctionsHostHTTP
-internal import FunctionsPythonWorker
-internal import FunctionsStorage
-internal import FunctionsStorageEndpoints
-internal import FunctionsTriggers
+internal import FunctionsHosting
 internal import Logging
-internal import ServiceLifecycle
-internal import UnixSignals
 
 /// `functions-host start`: the equivalent of `func start`.
 struct Start: AsyncParsableCommand {
@@ -125,109 +120,23 @@ struct Start: AsyncParsableCommand {
     let handlerLevel = min(level, wanted)
     LoggingSystem.bootstrap { label in ConsoleLogHandler(label: label, level: handlerLevel) }
     let logger = Logger(label: "functions-host")
-    let cache = cacheDirectory ?? BundledPythonWorker.defaultCacheDirectory(environment: environment)
-    let worker = try await workerDescription(app: app, environment: environment, cache: cache, logger: logger)
-    let keyState = try loadKeys(app: app, cache: cache)
-    let corsPolicy = HTTPFrontDoor.CORSPolicy(
-      settings: app.localSettings, origins: cors, credentials: corsCredentials)
+    let application = FunctionsApplication(
+      appFolder: app.scriptRoot, configuration: try configuration(app: app, environment: environment), logger: logger)
 
-    var hostConfiguration = FunctionsHost.Configuration(
-      scriptRoot: app.scriptRoot, worker: worker, workerCount: workers, environment: environment)
-    hostConfiguration.app = app
-    if let maxMessageSize { hostConfiguration.maxMessageSize = maxMessageSize }
-    hostConfiguration.reloadOnChange = !noReload
-    if let transport {
-      guard let t = FunctionsHost.Transport(rawValue: transport.lowercased()) else {
-        throw ValidationError("--transport '\(transport)' is not grpc or uds")
-      }
-      hostConfiguration.transport = t
-    }
-    let functionsHost = FunctionsHost(configuration: hostConfiguration, logger: logger)
-
-    let storePath = store ?? AppCacheLocation.path(
-      scriptRoot: app.scriptRoot, cacheDirectory: cache, folder: "storage", fileExtension: "sqlite")
-    let sqlite: SQLiteStore
-    do { sqlite = try SQLiteStore(path: storePath) } catch {
-      throw ValidationError("cannot open the store \(storePath): \(error)")
-    }
-    defer { sqlite.close() }
-    let endpoints: StorageEndpoints? =
-      noStorageEndpoints
-      ? nil
-      : StorageEndpoints(
-        store: sqlite,
-        configuration: .defaults {
-          $0.blobPort = blobPort ?? 10000
-          $0.queuePort = queuePort ?? 10001
-        },
-        logger: logger)
-    let bindings = BindingDispatcher(host: functionsHost, store: sqlite, logger: logger)
-    var triggersConfiguration = StorageTriggers.Configuration(hostID: hostID ?? ProcessInfo.processInfo.hostName)
-    if let endpoints {
-      triggersConfiguration.blobEndpoint = {
-        (try? await endpoints.blobEndpoint) ?? "http://127.0.0.1:10000/devstoreaccount1"
-      }
-    }
-    if let zone = environment["WEBSITE_TIME_ZONE"].flatMap(TimeZone.init(identifier:)) {
-      triggersConfiguration.timeZone = zone
-    }
-    let triggers = StorageTriggers(
-      host: functionsHost, bindings: bindings, store: sqlite, configuration: triggersConfiguration, logger: logger)
-
-    let httpPort = port ?? app.localSettings.localHTTPPort ?? 7071
-    let routePrefix = app.hostJSON.routePrefix
-    let frontDoor = HTTPFrontDoor(
-      dispatcher: bindings,
-      configuration: .defaults {
-        $0.host = host
-        $0.port = httpPort
-        $0.routePrefix = routePrefix
-        $0.cors = corsPolicy
-      },
-      logger: logger,
-      keys: keyState?.keys,
-      statusProvider: { HostStatus(workers: functionsHost.workers()) })
-
-    let group = ServiceGroup(
-      configuration: .init(
-        services: [.init(service: functionsHost)]
-          + (endpoints.map {
-            [.init(service: OptionalStorageEndpoints(endpoints: $0, explicitPorts: blobPort != nil || queuePort != nil, logger: logger))]
-          } ?? [])
-          + [.init(service: triggers), .init(service: frontDoor)],
-        gracefulShutdownSignals: [.sigterm, .sigint],
-        logger: logger))
     let failure = try await withThrowingTaskGroup(of: String?.self) { tasks in
       tasks.addTask {
-        try await group.run()
+        do {
+          try await application.runService()  // SIGTERM and SIGINT shut down gracefully
+        } catch let error as FunctionsHostError where application.startupCheckFailure != nil {
+          return "start-up failed: \(error.message)"
+        } catch let error as FunctionsHostError where error.code == .configuration {
+          throw ValidationError(error.message)
+        }
         return nil
       }
       tasks.addTask {
-        guard let address = try? await frontDoor.listeningAddress,
-          let report = try? await functionsHost.waitForStartup()
-        else { return nil }
-        // Two functions on one route: refuse to start rather than serve one of them.
-        let duplicates = HTTPFrontDoor.routeProblems(in: report.functions, routePrefix: routePrefix)
-          .filter { $0.kind == .duplicateRoute }
-        if !duplicates.isEmpty {
-          await group.triggerGracefulShutdown()
-          return "start-up failed: "
-            + duplicates.map(\.message).joined(separator: "\nstart-up failed: ")
-        }
-        var created: [FunctionKeys.Entry] = []
-        if let keyState {
-          do {
-            created = try keyState.completed(for: report.functions, frontDoor: frontDoor)
-          } catch {
-            await group.triggerGracefulShutdown()
-            return "start-up failed: \((error as? FunctionsHostError)?.message ?? "\(error)")"
-          }
-        }
-        let storage = await StorageBanner.make(
-          endpoints: endpoints, storePath: storePath, bindings: bindings, functions: report.functions)
-        Self.printBanner(
-          report: report, address: address, routePrefix: routePrefix, keys: keyState, cors: corsPolicy,
-          created: created, storage: storage)
+        guard let ready = try? await application.waitUntilReady(), let address = ready.httpAddress else { return nil }
+        Self.printBanner(ready: ready, address: address, storage: StorageBanner(ready))
         return nil
       }
       var failure: String? = nil
@@ -240,55 +149,46 @@ struct Start: AsyncParsableCommand {
     }
   }
 
-  /// The keys to enforce (`nil` with `--no-auth`): the secrets file's, or new ones kept in memory
-  /// until ``KeyState/completed(for:frontDoor:)`` writes them once the functions are known.
-  private func loadKeys(app: FunctionApp, cache: String) throws -> KeyState? {
-    guard auth else { return nil }
-    let file = FunctionKeysFile(
-      path: secretsFile ?? FunctionKeysFile.defaultPath(scriptRoot: app.scriptRoot, cacheDirectory: cache))
-    do {
-      if let keys = try file.load() { return KeyState(file: file, keys: keys, isNew: false) }
-    } catch {
-      throw ValidationError(error.message)
-    }
-    return KeyState(file: file, keys: .generate(), isNew: true)
-  }
-
-  /// The worker to run: `--worker-command`, `--worker-config`, or the bundled Python worker.
-  private func workerDescription(
-    app: FunctionApp, environment: [String: String], cache: String, logger: Logger
-  ) async throws -> WorkerDescription {
+  /// The flags as an application configuration.
+  private func configuration(app: FunctionApp, environment: [String: String]) throws -> FunctionsApplication.Configuration {
     if workerCommand != nil && workerConfig != nil {
       throw ValidationError("--worker-command and --worker-config cannot be used together")
     }
+    var c = FunctionsApplication.Configuration()
+    c.app = app
     if let workerCommand {
-      return try WorkerDescription.command(workerCommand, workerDirectory: app.scriptRoot)
+      c.worker = .custom(try WorkerDescription.command(workerCommand, workerDirectory: app.scriptRoot))
+    } else if let workerConfig {
+      c.worker = .custom(try WorkerDescription.workerConfig(at: workerConfig, environment: environment))
+    } else {
+      c.worker = .bundledPython(interpreter: python)
     }
-    if let workerConfig {
-      return try WorkerDescription.workerConfig(at: workerConfig, environment: environment)
+    c.workerCount = workers
+    if let transport {
+      guard let t = FunctionsHost.Transport(rawValue: transport.lowercased()) else {
+        throw ValidationError("--transport '\(transport)' is not grpc or uds")
+      }
+      c.transport = t
     }
-    let bundled = try BundledPythonWorker.materialize(into: cache)
-    let python: PreparedPython
-    do {
-      python = try await PythonEnvironment(
-        configuration: .defaults(cacheDirectory: cache, workerRequirementsFile: bundled.requirementsFile) {
-          $0.interpreter = self.python
-        }
-      ).prepare(appRoot: app.scriptRoot, environment: environment, logger: logger)
-    } catch let error as PythonEnvironmentError {
-      throw ValidationError("\(error)")
-    }
-    var description = WorkerDescription(
-      executable: python.executable, workerPath: bundled.workerScript, workerDirectory: bundled.directory,
-      language: "python", environment: python.environment)
-    description.supportsUnixSocketTransport = true
-    return description
+    c.http = .init(host: host, port: port)
+    c.storage = store.map { .sqlite(path: $0) } ?? .defaultFile
+    c.storageEndpoints = noStorageEndpoints ? nil : .init(blob: blobPort, queue: queuePort)
+    c.keys = auth ? .secretsFile(secretsFile) : .none
+    c.cors = HTTPFrontDoor.CORSPolicy(settings: app.localSettings, origins: cors, credentials: corsCredentials)
+    c.environment = environment
+    c.cacheDirectory = cacheDirectory
+    c.reloadOnChange = !noReload
+    c.hostID = hostID
+    if let maxMessageSize { c.configureHost = { $0.maxMessageSize = maxMessageSize } }
+    return c
   }
 
   private static func printBanner(
-    report: StartupReport, address: HTTPFrontDoor.ListeningAddress, routePrefix: String, keys: KeyState?,
-    cors: HTTPFrontDoor.CORSPolicy?, created: [FunctionKeys.Entry], storage: StorageBanner
+    ready report: FunctionsApplication.Readiness, address: HTTPFrontDoor.ListeningAddress, storage: StorageBanner
   ) {
+    let routePrefix = report.routePrefix
+    let cors = report.cors
+    let created = report.createdKeys
     var out = "\nFunctions:\n\n"
     for function in report.functions.sorted(by: { $0.name < $1.name }) {
       guard let trigger = function.trigger else { continue }
@@ -298,7 +198,7 @@ struct Start: AsyncParsableCommand {
         let route = trigger.route ?? function.name
         let prefix = routePrefix.isEmpty ? "" : "/\(routePrefix)"
         let level = trigger.authLevel
-        let auth = keys == nil || level == "anonymous" ? "" : " (authLevel \(level): needs a key)"
+        let auth = report.keysFile == nil || level == "anonymous" ? "" : " (authLevel \(level): needs a key)"
         out += "\t\(function.name): \(methods) \(address.url)\(prefix)/\(route)\(auth)\(disabled)\n"
       } else {
         out += "\t\(function.name): \(storage.describe(trigger: trigger, of: function))\(disabled)\n"
@@ -321,41 +221,17 @@ struct Start: AsyncParsableCommand {
       let credentials = cors.allowsCredentials ? " (with credentials)" : ""
       out += "\nCORS: \(cors.allowedOrigins.joined(separator: ", "))\(credentials)\n"
     }
-    if let keys {
+    if let keysFile = report.keysFile {
       if created.isEmpty {
-        out += "\nKeys: in \(keys.file.path)\n"
+        out += "\nKeys: in \(keysFile)\n"
       } else {
         // The only time keys are shown: they go to stdout, never to the log.
-        out += "\nKeys created now (shown only this once; kept in \(keys.file.path)):\n\n"
+        out += "\nKeys created now (shown only this once; kept in \(keysFile)):\n\n"
         for entry in created { out += "\t\(entry): \(entry.value)\n" }
         out += "\n"
       }
       out += "Pass a key in the x-functions-key header or as ?code=<key>.\n"
     }
     FileHandle.standardOutput.write(Data((out + "\n").utf8))
-  }
-}
-
-/// The keys `start` enforces, and the secrets file they live in.
-struct KeyState: Sendable {
-  /// The secrets file.
-  let file: FunctionKeysFile
-  /// The keys as loaded (or generated, when `isNew`).
-  let keys: FunctionKeys
-  /// Whether the keys were generated by this start (the file did not exist).
-  let isNew: Bool
-
-  /// Adds the keys the indexed functions lack, writes the file when anything was created, hands
-  /// the result to the front door, and returns the created keys (for printing, once).
-  func completed(
-    for functions: [FunctionMetadata], frontDoor: HTTPFrontDoor
-  ) throws(FunctionsHostError) -> [FunctionKeys.Entry] {
-    var keys = self.keys
-    var created = isNew ? keys.entries : []
-    created += keys.addMissingFunctionKeys(for: functions)
-    guard !created.isEmpty else { return [] }
-    try file.save(keys)
-    frontDoor.updateKeys(keys)
-    return created
   }
 }

@@ -1,9 +1,6 @@
 internal import Foundation
 internal import FunctionsHostCore
-internal import FunctionsStorageEndpoints
-internal import FunctionsTriggers
-internal import Logging
-internal import ServiceLifecycle
+internal import FunctionsHosting
 
 /// The storage part of `start`'s banner: trigger descriptions, binding errors and warnings, endpoints.
 struct StorageBanner: Sendable {
@@ -16,29 +13,20 @@ struct StorageBanner: Sendable {
   /// Next runs of timer functions, by function name.
   var nextRuns: [String: Date] = [:]
 
-  static func make(
-    endpoints: StorageEndpoints?, storePath: String, bindings: BindingDispatcher, functions: [FunctionMetadata]
-  ) async -> StorageBanner {
-    var banner = StorageBanner()
-    (banner.errors, banner.warnings) = bindings.problems(in: functions)
-    for function in functions {
-      if case .timer(let plan) = bindings.plan(for: function).trigger,
-        let next = plan.schedule.next(after: Date(), in: plan.timeZone)
-      {
-        banner.nextRuns[function.name] = next
-      }
-    }
-    if let endpoints, let blob = try? await endpoints.blobEndpoint, let queue = try? await endpoints.queueEndpoint,
-      let connection = try? await endpoints.connectionString
-    {
+  init(_ ready: FunctionsApplication.Readiness) {
+    errors = ready.bindingErrors
+    warnings = ready.warnings
+    nextRuns = ready.nextTimerRuns
+    let storage = ready.storage
+    let storePath = storage.storePath ?? ""
+    if let blob = storage.blobEndpoint, let queue = storage.queueEndpoint, let connection = storage.connectionString {
       // One machine-readable line (tests and scripts wait for it), then the connection string to copy.
-      banner.endpointsText =
+      endpointsText =
         "\nStorage: blob=\(blob) queue=\(queue) store=\(storePath)\n"
         + "\tconnection string: \(connection)\n"
     } else {
-      banner.endpointsText = "\nStorage: store=\(storePath) (no Blob/Queue endpoints)\n"
+      endpointsText = "\nStorage: store=\(storePath) (no Blob/Queue endpoints)\n"
     }
-    return banner
   }
 
   /// `queueTrigger (queue 'orders')`, `blobTrigger (path 'receipts/{name}.json')`, `timerTrigger (schedule …)`.
@@ -53,27 +41,5 @@ struct StorageBanner: Sendable {
     default: detail = nil
     }
     return trigger.type + (detail.map { " (\($0))" } ?? "")
-  }
-}
-
-/// The storage endpoints as a service of `start`: on the default ports, a port already taken (an Azurite
-/// running, say) is logged with the flags to use and the host keeps serving without them (its triggers
-/// and bindings still work on the store); on ports given explicitly, it stops the host with the error.
-struct OptionalStorageEndpoints: Service {
-  let endpoints: StorageEndpoints
-  let explicitPorts: Bool
-  let logger: Logger
-
-  func run() async throws {
-    do {
-      try await endpoints.run()
-    } catch {
-      if explicitPorts || Task.isCancelled { throw error }
-      let message =
-        "the storage endpoints are not served: \(error). Triggers and bindings still use the store; pass "
-        + "--blob-port N --queue-port N (0 picks free ports) to serve them, or --no-storage-endpoints to silence this"
-      logger.warning("\(message)")
-      try? await gracefulShutdown()
-    }
   }
 }

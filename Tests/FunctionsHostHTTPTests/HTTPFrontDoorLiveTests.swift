@@ -78,9 +78,10 @@ struct HTTPFrontDoorLiveTests {
       var iterator = reported.stream.makeAsyncIterator()
       #expect(await iterator.next() == address)
       try await TestClient.withClient(host: address.host, port: address.port) { client in
-        let response = try await client.get("/admin/host/ping")
+        // HTTP/1.1 requires a Host header (HummingbirdTesting's client sends none unless given an authority).
+        let response = try await client.execute(.init("/admin/host/ping", method: .get, authority: "localhost"))
         #expect(response.status == .ok)
-        let hello = try await client.get("/api/hello")
+        let hello = try await client.execute(.init("/api/hello", method: .get, authority: "localhost"))
         #expect(hello.body.map { String(buffer: $0) } == "ok:hello")
       }
       await group.triggerGracefulShutdown()

@@ -72,6 +72,7 @@ struct FrontDoorResponder: HTTPResponder {
       )
     }
 
+    if RequestPath.containsNUL(path) { return FrontDoorError.invalidPath().response }
     let table = routes.table(for: dispatcher.functions())
     switch table.lookup(path: path, method: method) {
     case .notFound:

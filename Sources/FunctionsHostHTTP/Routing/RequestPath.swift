@@ -13,7 +13,36 @@ enum RequestPath {
     for i in result.indices where result[i].utf8.contains(UInt8(ascii: "%")) {
       result[i] = Substring(percentDecode(result[i], keepingEncodedSlash: true))
     }
-    return result
+    return removingDotSegments(result)
+  }
+
+  /// RFC 3986 dot-segment removal on decoded segments, as Kestrel normalizes paths: `.` goes, `..` takes
+  /// the segment before it with it, and nothing climbs above the root.
+  static func removingDotSegments(_ segments: [Substring]) -> [Substring] {
+    guard segments.contains(where: { $0 == "." || $0 == ".." }) else { return segments }
+    var out: [Substring] = []
+    out.reserveCapacity(segments.count)
+    for segment in segments {
+      switch segment {
+      case ".": continue
+      case "..": if !out.isEmpty { out.removeLast() }
+      default: out.append(segment)
+      }
+    }
+    return out
+  }
+
+  /// Whether a raw path holds a NUL byte, written or percent-encoded.
+  static func containsNUL(_ path: some StringProtocol) -> Bool {
+    let bytes = Array(path.utf8)
+    if bytes.contains(0) { return true }
+    guard bytes.count >= 3 else { return false }
+    for i in 0...(bytes.count - 3) where bytes[i] == UInt8(ascii: "%") && bytes[i + 1] == UInt8(ascii: "0")
+      && bytes[i + 2] == UInt8(ascii: "0")
+    {
+      return true
+    }
+    return false
   }
 
   /// Decodes `%XX` escapes as UTF-8 (`+` is left alone); malformed escapes and invalid UTF-8

@@ -25,6 +25,10 @@ struct StoreUnderTest: Sendable {
   var store: any FunctionsStore
   var clock: TestClock
   var close: @Sendable () async throws -> Void
+  /// For stores that need a running task (``PostgresStore/run()``): runs it until cancelled.
+  var run: (@Sendable () async throws -> Void)? = nil
+  /// For stores with ``run``: returns once the store serves calls.
+  var started: (@Sendable () async throws -> Void)? = nil
 }
 
 /// How to make a fresh, empty store of one implementation. Every implementation runs the whole
@@ -35,8 +39,8 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
 
   var testDescription: String { name }
 
-  /// Every implementation (PostgreSQL joins with one line here).
-  static let all: [StoreFactory] = [.sqlite]
+  /// Every implementation. PostgreSQL is left out, with a message, when it is not installed.
+  static let all: [StoreFactory] = [.sqlite] + (PostgresTestCluster.isInstalled ? [.postgres] : [])
 
   /// ``SQLiteStore`` in a fresh temporary directory, with a small chunk size so that chunking is exercised.
   static let sqlite = StoreFactory(name: "SQLite") { clock in
@@ -53,17 +57,49 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
     }
   }
 
-  /// Runs `body` with a fresh store and closes it afterwards.
+  /// Runs `body` with a fresh store and closes it afterwards (running the store meanwhile when it
+  /// needs a task).
   func withStore(_ body: (any FunctionsStore, TestClock) async throws -> Void) async throws {
     let clock = TestClock()
     let subject = try await make(clock)
-    do {
-      try await body(subject.store, clock)
-    } catch {
-      try? await subject.close()
-      throw error
+    guard let run = subject.run else {
+      do {
+        try await body(subject.store, clock)
+      } catch {
+        try? await subject.close()
+        throw error
+      }
+      try await subject.close()
+      return
     }
-    try await subject.close()
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      group.addTask { try await run() }
+      do {
+        try await subject.started?()
+        try await body(subject.store, clock)
+      } catch {
+        group.cancelAll()
+        await group.waitForAllIgnoringErrors()
+        try? await subject.close()
+        throw error
+      }
+      group.cancelAll()
+      await group.waitForAllIgnoringErrors()
+      try await subject.close()
+    }
+  }
+}
+
+extension ThrowingTaskGroup where ChildTaskResult == Void {
+  /// Waits for every child, ignoring their errors (they were cancelled).
+  mutating func waitForAllIgnoringErrors() async {
+    while true {
+      do {
+        guard try await next() != nil else { return }
+      } catch {
+        continue
+      }
+    }
   }
 }
 

@@ -1,0 +1,26 @@
+internal import HummingbirdCore
+internal import Logging
+internal import NIOCore
+internal import NIOHTTP1
+
+/// Hummingbird's HTTP/1 child channel with ``HTTP1RequestGuard`` between the HTTP/1 parser and the
+/// conversion to `HTTPRequest` (Hummingbird's own extra handlers sit after that conversion).
+struct GuardedHTTP1Channel: ServerChildChannel {
+  typealias Value = HTTP1Channel.Value
+
+  let inner: HTTP1Channel
+
+  func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+    inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
+      let pipeline = channel.pipeline.syncOperations
+      // NIO adds the response encoder, then the request decoder: the guard goes right after the decoder.
+      let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+      try pipeline.addHandler(HTTP1RequestGuard(), position: .after(decoder))
+      return value
+    }
+  }
+
+  func handle(value: Value, logger: Logger) async {
+    await inner.handle(value: value, logger: logger)
+  }
+}

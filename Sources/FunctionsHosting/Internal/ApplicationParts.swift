@@ -1,0 +1,145 @@
+internal import Foundation
+internal import FunctionsHostCore
+internal import FunctionsHostHTTP
+internal import FunctionsPythonWorker
+internal import FunctionsStorage
+internal import FunctionsStorageEndpoints
+internal import FunctionsTriggers
+internal import Logging
+internal import ServiceLifecycle
+
+/// The running pieces of an application, built by ``make(scriptRoot:configuration:logger:)`` when it starts.
+struct ApplicationParts: Sendable {
+  let app: FunctionApp
+  let host: FunctionsHost
+  let store: any FunctionsStore
+  let storePath: String?
+  let ownsStore: Bool
+  let bindings: BindingDispatcher
+  let endpoints: StorageEndpoints?
+  let frontDoor: HTTPFrontDoor
+  let keys: KeyState?
+  let cors: HTTPFrontDoor.CORSPolicy?
+  /// The services in start order: host, endpoints, triggers, front door (they stop in reverse).
+  let services: [ServiceGroupConfiguration.ServiceConfiguration]
+
+  /// Loads the app, prepares the worker, opens the store and builds every service.
+  ///
+  /// - Throws: ``FunctionsHostError`` `.configuration` naming what cannot be used.
+  static func make(
+    scriptRoot: String, configuration c: FunctionsApplication.Configuration, logger: Logger
+  ) async throws -> ApplicationParts {
+    let app = try c.app ?? FunctionApp.load(scriptRoot: scriptRoot, environment: c.environment)
+    let cache = c.cacheDirectory ?? BundledPythonWorker.defaultCacheDirectory(environment: c.environment)
+    let worker = try await workerDescription(c, app: app, cache: cache, logger: logger)
+    var keys: KeyState? = nil
+    if case .secretsFile(let path) = c.keys {
+      keys = try KeyState.load(
+        path: path ?? FunctionKeysFile.defaultPath(scriptRoot: app.scriptRoot, cacheDirectory: cache))
+    }
+    let cors = c.cors ?? HTTPFrontDoor.CORSPolicy(settings: app.localSettings)
+
+    var hostConfiguration = FunctionsHost.Configuration(
+      scriptRoot: app.scriptRoot, worker: worker, workerCount: c.workerCount, environment: c.environment)
+    hostConfiguration.app = app
+    hostConfiguration.reloadOnChange = c.reloadOnChange
+    hostConfiguration.transport = c.transport
+    c.configureHost?(&hostConfiguration)
+    let host = FunctionsHost(configuration: hostConfiguration, logger: logger)
+
+    let (store, storePath, ownsStore) = try openStore(c.storage, app: app, cache: cache)
+    let endpoints = c.storageEndpoints.map { ports in
+      StorageEndpoints(
+        store: store,
+        configuration: .defaults {
+          $0.blobPort = ports.blob ?? 10000
+          $0.queuePort = ports.queue ?? 10001
+        },
+        logger: logger)
+    }
+    let bindings = BindingDispatcher(host: host, store: store, logger: logger)
+    var triggersConfiguration = StorageTriggers.Configuration(hostID: c.hostID ?? ProcessInfo.processInfo.hostName)
+    if let endpoints {
+      triggersConfiguration.blobEndpoint = {
+        (try? await endpoints.blobEndpoint) ?? "http://127.0.0.1:10000/devstoreaccount1"
+      }
+    }
+    if let zone = c.environment["WEBSITE_TIME_ZONE"].flatMap(TimeZone.init(identifier:)) {
+      triggersConfiguration.timeZone = zone
+    }
+    let triggers = StorageTriggers(
+      host: host, bindings: bindings, store: store, configuration: triggersConfiguration, logger: logger)
+    let frontDoor = HTTPFrontDoor(
+      dispatcher: bindings,
+      configuration: .defaults {
+        $0.host = c.http?.host ?? "127.0.0.1"
+        $0.port = c.http?.port ?? app.localSettings.localHTTPPort ?? 7071
+        $0.routePrefix = app.hostJSON.routePrefix
+        $0.cors = cors
+      },
+      logger: logger,
+      keys: keys?.keys,
+      statusProvider: { HostStatus(workers: host.workers()) })
+
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: host)]
+    if let endpoints, let ports = c.storageEndpoints {
+      let explicit = ports.blob != nil || ports.queue != nil
+      services.append(.init(service: OptionalStorageEndpoints(endpoints: endpoints, explicitPorts: explicit, logger: logger)))
+    }
+    services.append(.init(service: triggers))
+    if c.http != nil { services.append(.init(service: frontDoor)) }
+    return ApplicationParts(
+      app: app, host: host, store: store, storePath: storePath, ownsStore: ownsStore, bindings: bindings,
+      endpoints: endpoints, frontDoor: frontDoor, keys: keys, cors: cors, services: services)
+  }
+
+  /// Closes the store when the application opened it.
+  func close() {
+    if ownsStore, let sqlite = store as? SQLiteStore { sqlite.close() }
+  }
+
+  private static func openStore(
+    _ storage: FunctionsApplication.Storage, app: FunctionApp, cache: String
+  ) throws -> (any FunctionsStore, String?, Bool) {
+    let path: String
+    switch storage {
+    case .store(let store): return (store, nil, false)
+    case .sqlite(let p): path = p
+    case .defaultFile:
+      path = AppCacheLocation.path(
+        scriptRoot: app.scriptRoot, cacheDirectory: cache, folder: "storage", fileExtension: "sqlite")
+    }
+    do { return (try SQLiteStore(path: path), path, true) } catch {
+      throw FunctionsHostError(code: .configuration, message: "cannot open the store \(path): \(error)", cause: error)
+    }
+  }
+
+  /// The configured worker; the bundled Python worker is materialized and its environment prepared.
+  private static func workerDescription(
+    _ c: FunctionsApplication.Configuration, app: FunctionApp, cache: String, logger: Logger
+  ) async throws -> WorkerDescription {
+    switch c.worker {
+    case .custom(let description): return description
+    case .bundledPython(let interpreter):
+      let bundled: BundledWorkerLocation
+      let python: PreparedPython
+      do {
+        bundled = try BundledPythonWorker.materialize(into: cache)
+        python = try await PythonEnvironment(
+          configuration: .defaults(cacheDirectory: cache, workerRequirementsFile: bundled.requirementsFile) {
+            $0.interpreter = interpreter
+          }
+        ).prepare(
+          appRoot: app.scriptRoot, environment: c.environment,
+          logger: ProgressLogHandler.logger(logger, progress: c.onProgress))
+      } catch let error as PythonEnvironmentError {
+        throw FunctionsHostError(code: .configuration, message: "\(error)", cause: error)
+      }
+      var description = WorkerDescription(
+        executable: python.executable, workerPath: bundled.workerScript, workerDirectory: bundled.directory,
+        language: "python", environment: python.environment)
+      description.supportsUnixSocketTransport = true
+      return description
+    }
+  }
+}
