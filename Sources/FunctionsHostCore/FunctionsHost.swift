@@ -98,16 +98,18 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
       }
       logger.info("worker gRPC endpoint listening on \(address.host):\(address.port)")
       started.complete(.success(address.port))
-      // Cancelled as soon as the workers are gone, so shutdown does not wait for a poll.
-      let watcher: Task<Void, Never>? =
-        configuration.reloadOnChange ? Task { await self.watchForChanges(scriptRoot: scriptRoot) } : nil
-      await withGracefulShutdownHandler {
-        await supervisor.run(rpcPort: address.port)
-      } onGracefulShutdown: {
-        self.beginShutdown()
+      await withDiscardingTaskGroup { workers in
+        if configuration.reloadOnChange {
+          workers.addTask { await self.watchForChanges(scriptRoot: scriptRoot) }
+        }
+        await withGracefulShutdownHandler {
+          await supervisor.run(rpcPort: address.port)
+        } onGracefulShutdown: {
+          self.beginShutdown()
+        }
+        // Cancelled as soon as the workers are gone, so shutdown does not wait for a poll.
+        workers.cancelAll()
       }
-      watcher?.cancel()
-      await watcher?.value
       reloads.finish()
       server.beginGracefulShutdown()
     }
