@@ -168,7 +168,10 @@ let package = Package(
     ),
     .testTarget(
       name: "FunctionsHostCoreTests",
-      dependencies: ["FunctionsHostCore", "FunctionsRPC"],
+      dependencies: [
+        "FunctionsHostCore", "FunctionsRPC", "FunctionsConformance",
+        .product(name: "Logging", package: "swift-log"),
+      ],
       swiftSettings: settings
     ),
     .testTarget(

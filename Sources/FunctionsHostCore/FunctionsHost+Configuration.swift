@@ -61,6 +61,12 @@ extension FunctionsHost {
     public var reloadPollInterval: Duration = .seconds(1)
     /// The version string sent in WorkerInitRequest.
     public var hostVersion: String = "functions-host 0.1.0"
+    /// What starts worker processes: real processes through swift-subprocess, or (in tests) scripted
+    /// workers in-process.
+    package var processRunner: any WorkerProcessRunning = SubprocessWorkerRunner()
+    /// How long a worker process may outlive its stream before it is torn down (its exit names the
+    /// reason when it exits sooner).
+    package var streamLossGrace: Duration = .milliseconds(500)
 
     /// Creates a configuration with defaults.
     public init(

@@ -195,6 +195,8 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
     settings.logLevels = LogLevelPolicy(hostJSONLevels: app.hostJSON.logLevels)
     settings.healthInterval = configuration.healthInterval
     settings.healthTimeout = configuration.healthTimeout
+    settings.processRunner = configuration.processRunner
+    settings.streamLossGrace = configuration.streamLossGrace
     var unixSocket: (any Channel)? = nil
     let transport = configuration.transport ?? app.hostJSON.dispatch.transport
     if transport == .unixSocket && !configuration.worker.supportsUnixSocketTransport {

@@ -19,7 +19,8 @@ extension WorkerSupervisor {
       registry.remove(channel)
       end(slot: slot, channel: channel)
     }
-    let launcher = launcher(for: generation, workerID: workerID, rpcPort: rpcPort)
+    let launch = launch(for: generation, workerID: workerID, rpcPort: rpcPort)
+    let runner = settings.processRunner
     let terminate = Promise<Void>()
     let d = settings.description
     let shown = ([d.executable] + d.arguments + (d.workerPath.map { [$0] } ?? []) + d.workerArguments)
@@ -29,7 +30,7 @@ extension WorkerSupervisor {
     var becameReady = false
     await withDiscardingTaskGroup { group in
       group.addTask { [logger] in
-        let end = await launcher.run(slot: slot, logger: logger, terminate: terminate) { pid in
+        let end = await runner.run(launch, slot: slot, logger: logger, terminate: terminate) { pid in
           channel.setPID(pid)
           logger.info("worker \(slot) started", metadata: ["pid": "\(pid)"])
           sink.yield(.processStarted(pid: pid))
@@ -177,12 +178,12 @@ extension WorkerSupervisor {
   }
 
   /// The process to start for one worker of `generation`.
-  private func launcher(for generation: Generation, workerID: String, rpcPort: Int) -> WorkerProcessLauncher {
+  private func launch(for generation: Generation, workerID: String, rpcPort: Int) -> WorkerProcessLaunch {
     let d = settings.description
     let arguments = d.launchArguments(
       host: "127.0.0.1", port: rpcPort, workerID: workerID, requestID: UUID().uuidString.lowercased(),
       maxMessageLength: settings.maxMessageLength, unixSocketPath: settings.unixSocketPath)
-    return WorkerProcessLauncher(
+    return WorkerProcessLaunch(
       executable: d.executable, arguments: arguments,
       environment: d.processEnvironment(appSettings: generation.environment, appDirectory: settings.scriptRoot),
       workingDirectory: settings.scriptRoot, terminateGrace: settings.terminateGrace)

@@ -35,6 +35,10 @@ package final class WorkerSupervisor: Sendable {
     var logLevels = LogLevelPolicy()
     /// The clock of every timer (a test clock in tests).
     var clock: TimerClock = .continuous
+    /// What starts worker processes (in-process scripted workers in tests).
+    var processRunner: any WorkerProcessRunning = SubprocessWorkerRunner()
+    /// How long a process may outlive its stream before it is torn down.
+    var streamLossGrace: Duration = .milliseconds(500)
 
     /// The lifecycle state machine's timeouts.
     var timeouts: WorkerLifecycle.Timeouts {
@@ -46,6 +50,7 @@ package final class WorkerSupervisor: Sendable {
       t.terminateGrace = terminateGrace
       t.healthInterval = healthInterval
       t.healthTimeout = healthTimeout
+      t.streamLoss = streamLossGrace
       return t
     }
   }

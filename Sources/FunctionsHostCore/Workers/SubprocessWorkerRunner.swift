@@ -9,37 +9,20 @@ internal import SystemPackage
 /// start, and tears it down (SIGTERM to its process group, the grace period, SIGKILL) when asked.
 ///
 /// The exit status comes from swift-subprocess (no `waitid` of our own); teardown is its declarative
-/// sequence, configured once and used both for ``terminate`` and for cancellation.
-package struct WorkerProcessLauncher: Sendable {
-  /// What to run.
-  package var executable: String
-  /// Arguments after the executable.
-  package var arguments: [String]
-  /// The process's whole environment.
-  package var environment: [String: String]
-  /// Its working directory.
-  package var workingDirectory: String
-  /// Time between SIGTERM and SIGKILL.
-  package var terminateGrace: Duration
-
-  /// A launch description.
-  package init(
-    executable: String, arguments: [String], environment: [String: String], workingDirectory: String,
-    terminateGrace: Duration
-  ) {
-    self.executable = executable
-    self.arguments = arguments
-    self.environment = environment
-    self.workingDirectory = workingDirectory
-    self.terminateGrace = terminateGrace
-  }
+/// sequence, configured once and used both for `terminate` and for cancellation.
+package struct SubprocessWorkerRunner: WorkerProcessRunning {
+  /// The runner.
+  package init() {}
 
   /// Starts the process and returns the event that ends its life: ``WorkerLifecycle/Event/processExited(_:)``
   /// or ``WorkerLifecycle/Event/processFailedToStart(_:)``. `onStart` gets the pid; completing
   /// `terminate` runs the teardown sequence.
   package func run(
-    slot: Int, logger: Logger, terminate: Promise<Void>, onStart: @Sendable (Int32) -> Void
+    _ launch: WorkerProcessLaunch, slot: Int, logger: Logger, terminate: Promise<Void>,
+    onStart: @Sendable (Int32) -> Void
   ) async -> WorkerLifecycle.Event {
+    let (executable, arguments, environment) = (launch.executable, launch.arguments, launch.environment)
+    let (workingDirectory, terminateGrace) = (launch.workingDirectory, launch.terminateGrace)
     var options = PlatformOptions()
     options.processGroupID = 0
     let teardown: [TeardownStep] = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: terminateGrace)]
