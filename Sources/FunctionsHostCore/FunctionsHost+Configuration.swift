@@ -67,6 +67,9 @@ extension FunctionsHost {
     /// How long a worker process may outlive its stream before it is torn down (its exit names the
     /// reason when it exits sooner).
     package var streamLossGrace: Duration = .milliseconds(500)
+    /// The clock of the worker runtime's timers (start-up, health, invocation deadlines, restarts); a
+    /// test clock in tests.
+    package var clock: any Clock<Duration> = ContinuousClock()
 
     /// Creates a configuration with defaults.
     public init(

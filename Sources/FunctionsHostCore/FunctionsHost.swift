@@ -197,6 +197,7 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
     settings.healthTimeout = configuration.healthTimeout
     settings.processRunner = configuration.processRunner
     settings.streamLossGrace = configuration.streamLossGrace
+    settings.clock = TimerClock(configuration.clock)
     var unixSocket: (any Channel)? = nil
     let transport = configuration.transport ?? app.hostJSON.dispatch.transport
     if transport == .unixSocket && !configuration.worker.supportsUnixSocketTransport {

@@ -12,6 +12,8 @@ import Testing
   /// Runs a host over `runner` for the body, then shuts it down and waits for `run()` to return.
   func withHost(
     _ runner: ScriptedWorkerRunner, workers: Int = 1, startTimeouts: Duration = .seconds(10),
+    clock: any Clock<Duration> = ContinuousClock(), functionTimeout: Duration? = nil,
+    health: (interval: Duration, timeout: Duration) = (.seconds(10), .seconds(30)),
     _ body: (FunctionsHost) async throws -> Void
   ) async throws {
     let app = try ScriptedApp()
@@ -23,6 +25,10 @@ import Testing
     configuration.dispatchWaitTimeout = .seconds(10)
     configuration.startTimeout = startTimeouts
     configuration.initTimeout = startTimeouts
+    configuration.clock = clock
+    configuration.functionTimeout = functionTimeout
+    configuration.healthInterval = health.interval
+    configuration.healthTimeout = health.timeout
     var logger = Logger(label: "host-runtime-tests")
     logger.logLevel = .critical
     let host = FunctionsHost(configuration: configuration, logger: logger)
@@ -39,12 +45,31 @@ import Testing
     }
   }
 
-  func echo(_ host: FunctionsHost, _ text: String) async throws -> String? {
+  func echo(_ host: FunctionsHost, _ text: String, function: String = "echo") async throws -> String? {
     var binding = AzureFunctionsRpcMessages_ParameterBinding()
     binding.name = "req"
     binding.data.string = text
-    let output = try await host.invoke(InvocationInput(functionName: "echo", inputData: [binding]))
+    let output = try await host.invoke(InvocationInput(functionName: function, inputData: [binding]))
     return output.returnValue?.string
+  }
+
+  @Test func theFunctionTimeoutIsATimerOnTheHostsClock() async throws {
+    let clock = ManualClock()
+    try await withHost(ScriptedWorkerRunner(.conforming), clock: clock, functionTimeout: .seconds(300)) { host in
+      _ = try await host.waitForStartup()
+      try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask {
+          // `slow` waits 600 s of real time unless cancelled: only the test clock can end it sooner.
+          let error = await #expect(throws: FunctionsHostError.self) { try await echo(host, "600|late", function: "slow") }
+          #expect(error?.code == .timeout, "\(String(describing: error))")
+        }
+        await clock.waitForSleeper(until: .seconds(300))
+        clock.advance(by: .seconds(300))
+        try await group.waitForAll()
+      }
+      #expect(try await echo(host, "still serving") == "still serving", "InvocationCancel kept the worker")
+      #expect(host.workers().first?.starts == 1)
+    }
   }
 
   @Test func anyNumberOfStartupWaitersResumeAndWorkersServe() async throws {
@@ -96,5 +121,24 @@ import Testing
       #expect(report.readyWorkers == 0)
     }
     #expect(runner.started >= 1)
+  }
+
+  @Test func aWorkerThatStopsAnsweringHealthProbesIsReplacedOnTheHostsClock() async throws {
+    let clock = ManualClock()
+    let runner = ScriptedWorkerRunner { _, start in start == 0 ? .ignoresStatusRequest : .conforming }
+    try await withHost(
+      runner, startTimeouts: .seconds(60), clock: clock, health: (.seconds(7), .seconds(11))
+    ) { host in
+      _ = try await host.waitForStartup()
+      await clock.waitForSleeper(until: .seconds(7))
+      clock.advance(by: .seconds(7))  // probe 1 is sent and not answered
+      await clock.waitForSleeper(until: .seconds(18))
+      clock.advance(by: .seconds(11))  // its timeout: the worker is replaced
+      // The restart backoff (about 100 ms) runs on the same clock.
+      await clock.waitForSleeper { $0 > .seconds(18) && $0 <= .seconds(19) }
+      clock.advance(by: .seconds(1))
+      #expect(try await echo(host, "replaced") == "replaced")
+      #expect(runner.started == 2)
+    }
   }
 }
