@@ -37,6 +37,7 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
   private let started = Promise<Int>()
   private let appLoaded = Promise<Void>()
   private let reloads = ReloadBroadcaster()
+  private let traceContexts = TraceContextGenerator()
 
   /// Creates a host; nothing starts until ``run()``.
   public init(configuration: Configuration, logger: Logger) {
@@ -347,7 +348,7 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
     request.functionID = function.functionID
     request.inputData = input.inputData
     request.triggerMetadata = input.triggerMetadata
-    request.traceContext = input.traceContext ?? TraceContext.fresh()
+    request.traceContext = input.traceContext ?? traceContexts.context(traceparent: nil, tracestate: nil)
 
     let deadline = ContinuousClock.now + configuration.dispatchWaitTimeout
     while true {
@@ -451,15 +452,4 @@ public struct StartupReport: Sendable {
   public var loadErrors: [String: String]
   /// Workers ready now.
   public var readyWorkers: Int
-}
-
-/// W3C trace context helpers.
-package enum TraceContext {
-  /// A new `traceparent` with random ids.
-  package static func fresh() -> AzureFunctionsRpcMessages_RpcTraceContext {
-    var g = SystemRandomNumberGenerator()
-    var context = AzureFunctionsRpcMessages_RpcTraceContext()
-    context.traceParent = String(format: "00-%016llx%016llx-%016llx-01", g.next() as UInt64, g.next() as UInt64, g.next() as UInt64)
-    return context
-  }
 }
