@@ -1,4 +1,4 @@
-public import FunctionsRPC
+package import FunctionsRPC
 internal import Synchronization
 
 /// The app's functions: fixed at start for function.json apps, or filled by the first worker's indexing.

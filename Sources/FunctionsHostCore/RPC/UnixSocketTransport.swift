@@ -1,5 +1,5 @@
 internal import Foundation
-package import FunctionsRPC
+internal import FunctionsRPC
 package import Logging
 package import NIOCore
 internal import NIOPosix

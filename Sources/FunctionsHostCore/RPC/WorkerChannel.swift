@@ -1,4 +1,4 @@
-public import FunctionsRPC
+package import FunctionsRPC
 package import Logging
 internal import Synchronization
 
