@@ -149,10 +149,12 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
 
   /// Polls the script root once a second; a change that stays put for one more poll triggers ``reload()``.
   private func watchForChanges(scriptRoot: String) async {
+    // Polling is the mechanism here (no portable file-change notification); it runs on the host's clock.
+    let clock = TimerClock(configuration.clock)
     var last = AppFingerprint.take(scriptRoot: scriptRoot)
     var pending: AppFingerprint? = nil
     while !Task.isCancelled {
-      try? await Task.sleep(for: configuration.reloadPollInterval)
+      try? await clock.sleep(for: configuration.reloadPollInterval)
       if Task.isCancelled || state.withLock({ $0.shuttingDown }) { return }
       let now = AppFingerprint.take(scriptRoot: scriptRoot)
       if now == last {
