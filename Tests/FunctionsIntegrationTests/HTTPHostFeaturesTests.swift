@@ -377,6 +377,6 @@ struct HTTPHostFeaturesTests {
       ).status == 200
     )
     second.terminate()
-    #expect(await second.waitForExit() == 0)
+    #expect(await second.waitForExit() == 0, "stderr:\n\(second.stderr.suffix(6000))")
   }
 }
