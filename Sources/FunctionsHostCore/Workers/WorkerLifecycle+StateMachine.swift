@@ -133,7 +133,10 @@ extension WorkerLifecycle {
         switch phase {
         case .ready:
           phase = .draining
-          return [.stopRouting, .awaitIdle, .startTimer(.drain, after: timeouts.drain)]
+          return [
+            .stopRouting, .log(.info, "worker \(slot) is draining"), .awaitIdle,
+            .startTimer(.drain, after: timeouts.drain),
+          ]
         case .launching, .awaitingStream, .initializing, .resolvingFunctions, .loading:
           phase = .terminating
           terminationRequested = true
@@ -169,9 +172,12 @@ extension WorkerLifecycle {
           "worker \(slot) did not answer the load of \(remaining.sorted().joined(separator: ", ")) within "
             + timeouts.load.formattedMilliseconds)
       case (.drain, .draining):
-        return finishDraining()
+        return finishDraining(timedOut: true)
       case (.terminate, .terminating):
-        return [.terminateProcess]
+        return [
+          .log(.warning, "worker \(slot) did not exit within \(timeouts.terminateGrace.formattedMilliseconds) of WorkerTerminate"),
+          .terminateProcess,
+        ]
       case (.streamLoss, .streamLost(let reason)):
         phase = .terminating
         terminationRequested = true
@@ -205,16 +211,21 @@ extension WorkerLifecycle {
       return actions
     }
 
-    private mutating func finishDraining() -> [Action] {
+    private mutating func finishDraining(timedOut: Bool = false) -> [Action] {
       phase = .terminating
       terminationRequested = true
+      let drained: Action = .log(
+        timedOut ? .warning : .info,
+        timedOut
+          ? "worker \(slot) still had invocations in flight after \(timeouts.drain.formattedMilliseconds); stopping it"
+          : "worker \(slot) drained; stopping it")
       if capabilities.contains("HandlesWorkerTerminateMessage") {
         return [
-          .sendTerminate(grace: timeouts.terminateGrace),
+          drained, .sendTerminate(grace: timeouts.terminateGrace),
           .startTimer(.terminate, after: timeouts.terminateGrace),
         ]
       }
-      return [.terminateProcess]
+      return [drained, .terminateProcess]
     }
 
     /// Gives up on the worker: logs, fails what waits on it, tears its process down.

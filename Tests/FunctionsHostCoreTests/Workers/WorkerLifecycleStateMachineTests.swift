@@ -76,9 +76,11 @@ import Testing
     #expect(m.handle(.loadAnswered(functionID: "id1")) == [], "a duplicate answer counts once")
     #expect(m.handle(.loadAnswered(functionID: "id2")) == [.markReady(functionCount: 2)])
     #expect(m.phase == .ready && m.becameReady)
-    #expect(m.handle(.shutdownRequested) == [.stopRouting, .awaitIdle, .startTimer(.drain, after: .seconds(5))])
+    #expect(
+      m.handle(.shutdownRequested)
+        == [.stopRouting, .log(.info, "worker 3 is draining"), .awaitIdle, .startTimer(.drain, after: .seconds(5))])
     #expect(m.handle(.shutdownRequested) == [], "asking twice changes nothing")
-    #expect(m.handle(.idle) == [.terminateProcess])
+    #expect(m.handle(.idle) == [.log(.info, "worker 3 drained; stopping it"), .terminateProcess])
     #expect(m.phase == .terminating)
     #expect(m.handle(.streamEnded("closed")) == [], "an expected stream end waits for the exit")
     #expect(
@@ -104,13 +106,22 @@ import Testing
 
   @Test func drainingWithTerminateCapabilitySendsWorkerTerminateThenTearsDownAfterGrace() {
     var m = Self.machine(at: .draining, capabilities: ["HandlesWorkerTerminateMessage"])
-    #expect(m.handle(.idle) == [.sendTerminate(grace: .seconds(6)), .startTimer(.terminate, after: .seconds(6))])
-    #expect(m.handle(.timerFired(.terminate)) == [.terminateProcess])
+    #expect(
+      m.handle(.idle)
+        == [
+          .log(.info, "worker 3 drained; stopping it"), .sendTerminate(grace: .seconds(6)),
+          .startTimer(.terminate, after: .seconds(6)),
+        ])
+    #expect(
+      m.handle(.timerFired(.terminate))
+        == [.log(.warning, "worker 3 did not exit within 6.0 s of WorkerTerminate"), .terminateProcess])
   }
 
   @Test func drainTimeoutStopsTheWorkerEvenWithInvocationsInFlight() {
     var m = Self.machine(at: .draining)
-    #expect(m.handle(.timerFired(.drain)) == [.terminateProcess])
+    #expect(
+      m.handle(.timerFired(.drain))
+        == [.log(.warning, "worker 3 still had invocations in flight after 5.0 s; stopping it"), .terminateProcess])
     #expect(m.handle(.idle) == [], "idle after the drain timer is stale")
   }
 
