@@ -202,9 +202,21 @@ let package = Package(
       ],
       swiftSettings: settings
     ),
+    .target(
+      name: "FunctionsTestSupport",
+      dependencies: [
+        "FunctionsHostCore", "FunctionsPythonWorker",
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      path: "Tests/FunctionsTestSupport",
+      swiftSettings: settings
+    ),
     .testTarget(
       name: "FunctionsHostCoreTests",
-      dependencies: ["FunctionsHostCore", "FunctionsRPC"],
+      dependencies: [
+        "FunctionsHostCore", "FunctionsRPC", "FunctionsConformance",
+        .product(name: "Logging", package: "swift-log"),
+      ],
       swiftSettings: settings
     ),
     .testTarget(
@@ -232,6 +244,7 @@ let package = Package(
       name: "FunctionsConformanceTests",
       dependencies: [
         "FunctionsConformance", "FunctionsHostCore", "FunctionsPythonWorker", "FunctionsRPC",
+        "FunctionsTestSupport",
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: settings
@@ -272,7 +285,7 @@ let package = Package(
       name: "FunctionsIntegrationTests",
       dependencies: [
         "FunctionsHostCore", "FunctionsHostHTTP", "FunctionsPythonWorker", "FunctionsRPC",
-        "FunctionsStorage", "FunctionsStorageEndpoints", "FunctionsTriggers",
+        "FunctionsStorage", "FunctionsStorageEndpoints", "FunctionsTriggers", "FunctionsTestSupport",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
         .product(name: "Logging", package: "swift-log"),

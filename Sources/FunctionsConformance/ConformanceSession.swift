@@ -1,5 +1,6 @@
 public import FunctionsRPC
 internal import Foundation
+internal import FunctionsHostCore
 internal import GRPCCore
 internal import GRPCNIOTransportHTTP2Posix
 public import Logging
@@ -58,7 +59,7 @@ public final class ConformanceSession: Sendable {
   let received = EventLog<StreamingMessage>()
   let exits = EventLog<WorkerExit>()
   let streamEnds = EventLog<String>()
-  let output = LineTail()
+  let output = LineTail(limit: 40)
   private let state = Mutex(State())
 
   private struct State {
@@ -85,7 +86,7 @@ public final class ConformanceSession: Sendable {
   /// The capabilities of the worker's WorkerInitResponse (after ``initialize()``).
   public var capabilities: [String: String] { state.withLock { $0.capabilities } }
   /// The last lines the worker printed on stdout/stderr.
-  public var outputTail: [String] { output.snapshot }
+  public var outputTail: [String] { output.lines }
   /// How the worker ended, if it has.
   public var exit: WorkerExit? { exits.entries.first?.element }
 

@@ -61,6 +61,15 @@ extension FunctionsHost {
     public var reloadPollInterval: Duration = .seconds(1)
     /// The version string sent in WorkerInitRequest.
     public var hostVersion: String = "functions-host 0.1.0"
+    /// What starts worker processes: real processes through swift-subprocess, or (in tests) scripted
+    /// workers in-process.
+    package var processRunner: any WorkerProcessRunning = SubprocessWorkerRunner()
+    /// How long a worker process may outlive its stream before it is torn down (its exit names the
+    /// reason when it exits sooner).
+    package var streamLossGrace: Duration = .milliseconds(500)
+    /// The clock of the worker runtime's timers (start-up, health, invocation deadlines, restarts); a
+    /// test clock in tests.
+    package var clock: any Clock<Duration> = ContinuousClock()
 
     /// Creates a configuration with defaults.
     public init(

@@ -1,5 +1,5 @@
 internal import Foundation
-public import FunctionsRPC
+internal import FunctionsRPC
 internal import GRPCCore
 internal import GRPCNIOTransportHTTP2Posix
 internal import NIOCore
@@ -18,7 +18,7 @@ internal import Synchronization
 /// try await group.run()
 /// ```
 public final class FunctionsHost: Service, InvocationDispatching, Sendable {
-  private struct State {
+  struct State {
     var app: FunctionApp? = nil
     var catalog: FunctionCatalog? = nil
     var supervisor: WorkerSupervisor? = nil
@@ -33,10 +33,11 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
   public let configuration: Configuration
   private let logger: Logger
   private let registry = WorkerRegistry()
-  private let state = Mutex(State())
+  let state = Mutex(State())
   private let started = Promise<Int>()
   private let appLoaded = Promise<Void>()
   private let reloads = ReloadBroadcaster()
+  let traceContexts = TraceContextGenerator()
 
   /// Creates a host; nothing starts until ``run()``.
   public init(configuration: Configuration, logger: Logger) {
@@ -98,16 +99,18 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
       }
       logger.info("worker gRPC endpoint listening on \(address.host):\(address.port)")
       started.complete(.success(address.port))
-      // Cancelled as soon as the workers are gone, so shutdown does not wait for a poll.
-      let watcher: Task<Void, Never>? =
-        configuration.reloadOnChange ? Task { await self.watchForChanges(scriptRoot: scriptRoot) } : nil
-      await withGracefulShutdownHandler {
-        await supervisor.run(rpcPort: address.port)
-      } onGracefulShutdown: {
-        self.beginShutdown()
+      await withDiscardingTaskGroup { workers in
+        if configuration.reloadOnChange {
+          workers.addTask { await self.watchForChanges(scriptRoot: scriptRoot) }
+        }
+        await withGracefulShutdownHandler {
+          await supervisor.run(rpcPort: address.port)
+        } onGracefulShutdown: {
+          self.beginShutdown()
+        }
+        // Cancelled as soon as the workers are gone, so shutdown does not wait for a poll.
+        workers.cancelAll()
       }
-      watcher?.cancel()
-      await watcher?.value
       reloads.finish()
       server.beginGracefulShutdown()
     }
@@ -146,10 +149,12 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
 
   /// Polls the script root once a second; a change that stays put for one more poll triggers ``reload()``.
   private func watchForChanges(scriptRoot: String) async {
+    // Polling is the mechanism here (no portable file-change notification); it runs on the host's clock.
+    let clock = TimerClock(configuration.clock)
     var last = AppFingerprint.take(scriptRoot: scriptRoot)
     var pending: AppFingerprint? = nil
     while !Task.isCancelled {
-      try? await Task.sleep(for: configuration.reloadPollInterval)
+      try? await clock.sleep(for: configuration.reloadPollInterval)
       if Task.isCancelled || state.withLock({ $0.shuttingDown }) { return }
       let now = AppFingerprint.take(scriptRoot: scriptRoot)
       if now == last {
@@ -193,6 +198,9 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
     settings.logLevels = LogLevelPolicy(hostJSONLevels: app.hostJSON.logLevels)
     settings.healthInterval = configuration.healthInterval
     settings.healthTimeout = configuration.healthTimeout
+    settings.processRunner = configuration.processRunner
+    settings.streamLossGrace = configuration.streamLossGrace
+    settings.clock = TimerClock(configuration.clock)
     var unixSocket: (any Channel)? = nil
     let transport = configuration.transport ?? app.hostJSON.dispatch.transport
     if transport == .unixSocket && !configuration.worker.supportsUnixSocketTransport {
@@ -307,154 +315,4 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
   /// differ: call ``functions()``). Ends when the host stops. Each call is a new subscription.
   public func reloadEvents() -> AsyncStream<Void> { reloads.subscribe() }
 
-  // MARK: - InvocationDispatching
-
-  /// The app's functions (empty until indexed).
-  public func functions() -> [FunctionMetadata] {
-    state.withLock { $0.catalog }?.functions ?? []
-  }
-
-  /// The function with that name (case-insensitive), if the current catalog has it.
-  public func function(named name: String) -> FunctionMetadata? {
-    state.withLock { $0.catalog }?.function(named: name)
-  }
-
-  /// Runs a function on the least busy ready worker that loaded it.
-  public func invoke(_ input: InvocationInput) async throws -> InvocationOutput {
-    let (catalog, shuttingDown, pool, timeout) = state.withLock {
-      ($0.catalog, $0.shuttingDown, $0.pool, $0.functionTimeout)
-    }
-    if shuttingDown {
-      throw FunctionsHostError(code: .shuttingDown, message: "the host is shutting down")
-    }
-    guard let catalog else {
-      throw FunctionsHostError(code: .workerUnavailable, message: "the host has not started yet")
-    }
-    if !catalog.isIndexed {
-      _ = await pool.waitForWorker(timeout: configuration.dispatchWaitTimeout)
-    }
-    guard var function = catalog.function(named: input.functionName), !function.isDisabled else {
-      throw FunctionsHostError(code: .functionNotFound, message: "no enabled function named '\(input.functionName)'")
-    }
-    let invocationID = UUID().uuidString.lowercased()
-    var request = AzureFunctionsRpcMessages_InvocationRequest()
-    request.invocationID = invocationID
-    request.functionID = function.functionID
-    request.inputData = input.inputData
-    request.triggerMetadata = input.triggerMetadata
-    request.traceContext = input.traceContext ?? TraceContext.fresh()
-
-    let deadline = ContinuousClock.now + configuration.dispatchWaitTimeout
-    while true {
-      switch pool.pick(functionID: function.functionID) {
-      case .channel(let channel):
-        let response: AzureFunctionsRpcMessages_InvocationResponse
-        do {
-          response = try await channel.invoke(request, functionName: function.name, timeout: timeout)
-        } catch var error as FunctionsHostError where error.code == .workerUnavailable {
-          // Not sent: try another worker.
-          pool.invocationFinished()
-          error.invocationID = invocationID
-          if ContinuousClock.now >= deadline { throw error }
-          continue
-        } catch {
-          pool.invocationFinished()
-          throw error
-        }
-        pool.invocationFinished()
-        return try Self.output(from: response, function: function)
-      case .allBusy:
-        guard await pool.waitForCapacity(timeout: max(.zero, deadline - ContinuousClock.now)) else {
-          throw FunctionsHostError(
-            code: .overloaded,
-            message: "every worker is at its concurrency limit and the host queue is full or timed out",
-            invocationID: invocationID)
-        }
-      case .loadFailed(let message):
-        throw FunctionsHostError(
-          code: .functionLoadFailed, message: "function '\(function.name)' failed to load: \(message)",
-          invocationID: invocationID)
-      case .noneReady:
-        let remaining = deadline - ContinuousClock.now
-        if state.withLock({ $0.shuttingDown }) {
-          throw FunctionsHostError(code: .shuttingDown, message: "the host is shutting down", invocationID: invocationID)
-        }
-        guard remaining > .zero, await pool.waitForWorker(timeout: remaining) else {
-          throw FunctionsHostError(
-            code: .workerUnavailable,
-            message: "no worker is ready to run '\(function.name)' (waited \(configuration.dispatchWaitTimeout.formattedMilliseconds))",
-            invocationID: invocationID)
-        }
-        // After a hot reload the function may have a new id: follow the current catalog.
-        if let current = state.withLock({ $0.catalog })?.function(named: input.functionName),
-          current.functionID != function.functionID
-        {
-          function = current
-          request.functionID = current.functionID
-        }
-      }
-    }
-  }
-
-  static func output(
-    from response: AzureFunctionsRpcMessages_InvocationResponse, function: FunctionMetadata
-  ) throws -> InvocationOutput {
-    switch response.result.status {
-    case .success:
-      var outputs: [String: AzureFunctionsRpcMessages_TypedData] = [:]
-      for binding in response.outputData {
-        if case .data(let value) = binding.rpcData { outputs[binding.name] = value }
-      }
-      return InvocationOutput(
-        invocationID: response.invocationID, returnValue: response.hasReturnValue ? response.returnValue : nil,
-        outputData: outputs)
-    case .cancelled:
-      throw FunctionsHostError(
-        code: .functionCancelled, message: "function '\(function.name)' was cancelled",
-        invocationID: response.invocationID, exception: response.result.exception)
-    default:
-      let e = response.result.exception
-      let message = e.message.isEmpty ? (response.result.result.isEmpty ? "the function failed" : response.result.result) : e.message
-      throw FunctionsHostError(
-        code: .functionFailed, message: "function '\(function.name)' failed: \(message)",
-        invocationID: response.invocationID, exception: e)
-    }
-  }
-}
-
-/// One worker process as the supervisor sees it.
-public struct WorkerStatus: Sendable, Hashable {
-  /// The worker's slot (0-based).
-  public var slot: Int
-  /// Its process id, once started.
-  public var pid: Int32?
-  /// Whether it takes invocations now.
-  public var isReady: Bool
-  /// Invocations sent to it and not yet answered.
-  public var outstanding: Int
-  /// How many times this slot has started a process.
-  public var starts: Int
-}
-
-/// What the host knows once its workers started.
-public struct StartupReport: Sendable {
-  /// The app's functions.
-  public var functions: [FunctionMetadata]
-  /// Functions that could not be indexed (function.json or decorator errors).
-  public var indexingErrors: [FunctionsHostError]
-  /// Functions whose load failed, by name, with the worker's message.
-  public var loadErrors: [String: String]
-  /// Workers ready now.
-  public var readyWorkers: Int
-}
-
-/// W3C trace context helpers.
-package enum TraceContext {
-  /// A new `traceparent` with random ids.
-  package static func fresh() -> AzureFunctionsRpcMessages_RpcTraceContext {
-    var g = SystemRandomNumberGenerator()
-    var context = AzureFunctionsRpcMessages_RpcTraceContext()
-    context.traceParent = String(format: "00-%016llx%016llx-%016llx-01", g.next() as UInt64, g.next() as UInt64, g.next() as UInt64)
-    return context
-  }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import FunctionsHostCore
+import FunctionsTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -11,106 +12,103 @@ import Testing
 struct HTTPEndToEndTests {
   @Test func servesFunctionsAndReportsLoadErrors() async throws {
     let live = try await LiveHost.start(workers: 2)
-    var stopped = false
-    defer { if !stopped { Task { try? await live.stop() } } }
+    try await live.stoppingAfter {
 
-    // Start-up report: every function indexed, the broken one failed to load with file:line.
-    #expect(Set(live.report.functions.map(\.name)) == ["broken", "echo", "fails", "hello", "logs"])
-    let loadError = try #require(live.report.loadErrors["broken"])
-    #expect(loadError.contains("__init__.py"), "\(loadError)")
-    #expect(loadError.contains("4") || loadError.lowercased().contains("line"), "\(loadError)")
-    #expect(live.report.readyWorkers == 2)
+      // Start-up report: every function indexed, the broken one failed to load with file:line.
+      #expect(Set(live.report.functions.map(\.name)) == ["broken", "echo", "fails", "hello", "logs"])
+      let loadError = try #require(live.report.loadErrors["broken"])
+      #expect(loadError.contains("__init__.py"), "\(loadError)")
+      #expect(loadError.contains("4") || loadError.lowercased().contains("line"), "\(loadError)")
+      #expect(live.report.readyWorkers == 2)
 
-    // Query parameter, relative import of shared code, app setting from local.settings.json.
-    let hello = try await live.request("GET", "/api/hello?name=Ada")
-    #expect(hello.status == 200)
-    #expect(hello.text == "Hello, Ada!")
+      // Query parameter, relative import of shared code, app setting from local.settings.json.
+      let hello = try await live.request("GET", "/api/hello?name=Ada")
+      #expect(hello.status == 200)
+      #expect(hello.text == "Hello, Ada!")
 
-    // JSON body; 400 without a name.
-    let json = try await live.request(
-      "POST", "/api/hello", headers: ["Content-Type": "application/json"], body: Data(#"{"name": "Bo"}"#.utf8))
-    #expect(json.text == "Hello, Bo!")
-    let missing = try await live.request("POST", "/api/hello", body: Data("{}".utf8))
-    #expect(missing.status == 400)
+      // JSON body; 400 without a name.
+      let json = try await live.request(
+        "POST", "/api/hello", headers: ["Content-Type": "application/json"], body: Data(#"{"name": "Bo"}"#.utf8))
+      #expect(json.text == "Hello, Bo!")
+      let missing = try await live.request("POST", "/api/hello", body: Data("{}".utf8))
+      #expect(missing.status == 400)
 
-    // A failing function: 500 with a JSON body naming the invocation id and the error.
-    let failed = try await live.request("GET", "/api/fails")
-    #expect(failed.status == 500)
-    let failedBody = try #require(failed.json, "\(failed.text)")
-    let invocationID = try #require(failedBody["invocationId"] as? String)
-    #expect(UUID(uuidString: invocationID) != nil)
-    #expect(failed.text.contains("the function failed on purpose"), "\(failed.text)")
-    let traceback = await live.logs.first(timeout: .seconds(30)) { record in
-      record.metadata["invocationId"] == invocationID && record.message.contains("RuntimeError")
+      // A failing function: 500 with a JSON body naming the invocation id and the error.
+      let failed = try await live.request("GET", "/api/fails")
+      #expect(failed.status == 500)
+      let failedBody = try #require(failed.json, "\(failed.text)")
+      let invocationID = try #require(failedBody["invocationId"] as? String)
+      #expect(UUID(uuidString: invocationID) != nil)
+      #expect(failed.text.contains("the function failed on purpose"), "\(failed.text)")
+      let traceback = await live.logs.first(timeout: .seconds(30)) { record in
+        record.metadata["invocationId"] == invocationID && record.message.contains("RuntimeError")
+      }
+      #expect(traceback != nil, "the exception is logged with the invocation id")
+
+      // A function that failed to load answers with the worker's error; the others still serve.
+      let broken = try await live.request("GET", "/api/broken")
+      #expect(broken.status == 500)
+      #expect(broken.text.contains("failed to load"), "\(broken.text)")
+      #expect((try await live.request("GET", "/api/hello?name=Cy")).text == "Hello, Cy!")
+
+      // Unknown route 404; wrong method 405.
+      #expect((try await live.request("GET", "/api/nothing-here")).status == 404)
+      #expect((try await live.request("GET", "/api/echo")).status == 405)
+
+      try await live.stop()
     }
-    #expect(traceback != nil, "the exception is logged with the invocation id")
-
-    // A function that failed to load answers with the worker's error; the others still serve.
-    let broken = try await live.request("GET", "/api/broken")
-    #expect(broken.status == 500)
-    #expect(broken.text.contains("failed to load"), "\(broken.text)")
-    #expect((try await live.request("GET", "/api/hello?name=Cy")).text == "Hello, Cy!")
-
-    // Unknown route 404; wrong method 405.
-    #expect((try await live.request("GET", "/api/nothing-here")).status == 404)
-    #expect((try await live.request("GET", "/api/echo")).status == 405)
-
-    try await live.stop()
-    stopped = true
   }
 
   @Test func chunkedRequestBodyArrivesWhole() async throws {
     let live = try await LiveHost.start()
-    var stopped = false
-    defer { if !stopped { Task { try? await live.stop() } } }
-    var chunks: [Data] = []
-    var whole = Data()
-    for i in 0..<50 {
-      let chunk = Data((0..<(1000 + i * 37)).map { UInt8(($0 * 7 + i) % 251) })
-      chunks.append(chunk)
-      whole.append(chunk)
+    try await live.stoppingAfter {
+      var chunks: [Data] = []
+      var whole = Data()
+      for i in 0..<50 {
+        let chunk = Data((0..<(1000 + i * 37)).map { UInt8(($0 * 7 + i) % 251) })
+        chunks.append(chunk)
+        whole.append(chunk)
+      }
+      let response = try await live.request(
+        "POST", "/api/echo/42?color=red&color=blue", headers: ["X-Test": "yes", "Content-Type": "application/octet-stream"],
+        chunks: chunks)
+      #expect(response.status == 200, "\(response.text)")
+      #expect(response.header("x-echo") == "yes")
+      let body = try #require(response.json, "\(response.text)")
+      #expect(body["length"] as? Int == whole.count)
+      #expect(body["sha"] as? String == sha256Hex(whole))
+      #expect(body["id"] as? String == "42")
+      #expect(body["header"] as? String == "yes")
+      #expect((body["query"] as? [String: String])?["color"] == "red,blue")
+      try await live.stop()
     }
-    let response = try await live.request(
-      "POST", "/api/echo/42?color=red&color=blue", headers: ["X-Test": "yes", "Content-Type": "application/octet-stream"],
-      chunks: chunks)
-    #expect(response.status == 200, "\(response.text)")
-    #expect(response.header("x-echo") == "yes")
-    let body = try #require(response.json, "\(response.text)")
-    #expect(body["length"] as? Int == whole.count)
-    #expect(body["sha"] as? String == sha256Hex(whole))
-    #expect(body["id"] as? String == "42")
-    #expect(body["header"] as? String == "yes")
-    #expect((body["query"] as? [String: String])?["color"] == "red,blue")
-    try await live.stop()
-    stopped = true
   }
 
   @Test func userLogsReachTheHostLogTaggedWithTheInvocation() async throws {
     let live = try await LiveHost.start()
-    var stopped = false
-    defer { if !stopped { Task { try? await live.stop() } } }
-    let response = try await live.request("GET", "/api/logs?marker=m-123")
-    #expect(response.status == 200)
-    let invocationID = response.text
-    #expect(UUID(uuidString: invocationID) != nil, "the context parameter gives the invocation id: \(invocationID)")
-    for marker in ["log-marker m-123", "warning-marker m-123", "print-marker m-123"] {
-      let record = await live.logs.first(timeout: .seconds(30)) { $0.message.contains(marker) }
-      #expect(record?.metadata["invocationId"] == invocationID, "\(marker): \(String(describing: record))")
-      #expect(record?.metadata["function"] == "logs", "\(marker)")
+    try await live.stoppingAfter {
+      let response = try await live.request("GET", "/api/logs?marker=m-123")
+      #expect(response.status == 200)
+      let invocationID = response.text
+      #expect(UUID(uuidString: invocationID) != nil, "the context parameter gives the invocation id: \(invocationID)")
+      for marker in ["log-marker m-123", "warning-marker m-123", "print-marker m-123"] {
+        let record = await live.logs.first(timeout: .seconds(30)) { $0.message.contains(marker) }
+        #expect(record?.metadata["invocationId"] == invocationID, "\(marker): \(String(describing: record))")
+        #expect(record?.metadata["function"] == "logs", "\(marker)")
+      }
+      try await live.stop()
     }
-    try await live.stop()
-    stopped = true
   }
 
   @Test func shutdownLeavesNoWorkerProcess() async throws {
     let live = try await LiveHost.start(workers: 2)
-    let pids = live.host.workers().compactMap(\.pid)
-    #expect(pids.count == 2)
-    for pid in pids { #expect(kill(pid, 0) == 0, "worker \(pid) runs") }
+    let processes = live.host.workers().compactMap { $0.pid.flatMap(ProcessIdentity.init(pid:)) }
+    #expect(processes.count == 2)
+    for process in processes { #expect(process.isAlive, "worker \(process) runs") }
     try await live.stop()
-    for pid in pids {
-      // The supervisor reaped the process: it no longer exists.
-      #expect(kill(pid, 0) == -1 && errno == ESRCH, "worker \(pid) is gone after shutdown")
+    for process in processes {
+      // The supervisor reaped the process: it no longer exists (a new process with its pid is another one).
+      #expect(!process.isAlive, "worker \(process) is gone after shutdown")
     }
   }
 }

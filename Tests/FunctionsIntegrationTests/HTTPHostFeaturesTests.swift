@@ -2,6 +2,7 @@ import Foundation
 import FunctionsHostCore
 import FunctionsHostHTTP
 import Logging
+import FunctionsTestSupport
 import Testing
 
 /// Host-level HTTP features through the real host, real Python workers and real sockets:
@@ -23,86 +24,84 @@ struct HTTPHostFeaturesTests {
       fixture: "http-host/app",
       configureFrontDoor: { $0.cors = policy }
     )
-    var stopped = false
-    defer { if !stopped { Task { try? await live.stop() } } }
+    try await live.stoppingAfter {
 
-    // The preflight is answered by the host, even for a function that lists options itself.
-    let preflight = try await live.request(
-      "OPTIONS",
-      "/api/preflight",
-      headers: [
-        "Origin": "https://contoso.com", "Access-Control-Request-Method": "GET",
-        "Access-Control-Request-Headers": "x-requested-with, content-type",
-      ]
-    )
-    #expect(preflight.status == 204)
-    #expect(preflight.text.isEmpty, "the function did not run: \(preflight.text)")
-    #expect(preflight.header("Access-Control-Allow-Origin") == "https://contoso.com")
-    #expect(preflight.header("Access-Control-Allow-Methods") == "GET")
-    #expect(preflight.header("Access-Control-Allow-Headers") == "x-requested-with, content-type")
-    #expect(preflight.header("Access-Control-Allow-Credentials") == "true")
-    #expect(preflight.header("Access-Control-Max-Age") == "86400")
-    #expect(preflight.header("Vary") == "Origin")
+      // The preflight is answered by the host, even for a function that lists options itself.
+      let preflight = try await live.request(
+        "OPTIONS",
+        "/api/preflight",
+        headers: [
+          "Origin": "https://contoso.com", "Access-Control-Request-Method": "GET",
+          "Access-Control-Request-Headers": "x-requested-with, content-type",
+        ]
+      )
+      #expect(preflight.status == 204)
+      #expect(preflight.text.isEmpty, "the function did not run: \(preflight.text)")
+      #expect(preflight.header("Access-Control-Allow-Origin") == "https://contoso.com")
+      #expect(preflight.header("Access-Control-Allow-Methods") == "GET")
+      #expect(preflight.header("Access-Control-Allow-Headers") == "x-requested-with, content-type")
+      #expect(preflight.header("Access-Control-Allow-Credentials") == "true")
+      #expect(preflight.header("Access-Control-Max-Age") == "86400")
+      #expect(preflight.header("Vary") == "Origin")
 
-    let refused = try await live.request(
-      "OPTIONS",
-      "/api/open",
-      headers: ["Origin": "https://evil.example", "Access-Control-Request-Method": "GET"]
-    )
-    #expect(refused.status == 204)
-    #expect(refused.header("Access-Control-Allow-Origin") == nil)
+      let refused = try await live.request(
+        "OPTIONS",
+        "/api/open",
+        headers: ["Origin": "https://evil.example", "Access-Control-Request-Method": "GET"]
+      )
+      #expect(refused.status == 204)
+      #expect(refused.header("Access-Control-Allow-Origin") == nil)
 
-    // Real requests from an allowed origin carry the headers; others and same-origin ones do not.
-    let allowed = try await live.request(
-      "GET",
-      "/api/open",
-      headers: ["Origin": "http://localhost:3000"]
-    )
-    #expect(allowed.status == 200)
-    #expect(allowed.text == "open:GET")
-    #expect(allowed.header("Access-Control-Allow-Origin") == "http://localhost:3000")
-    #expect(allowed.header("Access-Control-Allow-Credentials") == "true")
-    let foreign = try await live.request(
-      "GET",
-      "/api/open",
-      headers: ["Origin": "https://evil.example"]
-    )
-    #expect(foreign.text == "open:GET")
-    #expect(foreign.header("Access-Control-Allow-Origin") == nil)
-    let plain = try await live.request("GET", "/api/open")
-    #expect(plain.header("Access-Control-Allow-Origin") == nil)
-    #expect(plain.header("Vary") == nil)
+      // Real requests from an allowed origin carry the headers; others and same-origin ones do not.
+      let allowed = try await live.request(
+        "GET",
+        "/api/open",
+        headers: ["Origin": "http://localhost:3000"]
+      )
+      #expect(allowed.status == 200)
+      #expect(allowed.text == "open:GET")
+      #expect(allowed.header("Access-Control-Allow-Origin") == "http://localhost:3000")
+      #expect(allowed.header("Access-Control-Allow-Credentials") == "true")
+      let foreign = try await live.request(
+        "GET",
+        "/api/open",
+        headers: ["Origin": "https://evil.example"]
+      )
+      #expect(foreign.text == "open:GET")
+      #expect(foreign.header("Access-Control-Allow-Origin") == nil)
+      let plain = try await live.request("GET", "/api/open")
+      #expect(plain.header("Access-Control-Allow-Origin") == nil)
+      #expect(plain.header("Vary") == nil)
 
-    try await live.stop()
-    stopped = true
+      try await live.stop()
+    }
   }
 
   @Test func withHostCORSOffAFunctionListingOptionsReceivesThePreflight() async throws {
     let live = try await LiveHost.start(fixture: "http-host/app")
-    var stopped = false
-    defer { if !stopped { Task { try? await live.stop() } } }
+    try await live.stoppingAfter {
 
-    let preflight = try await live.request(
-      "OPTIONS",
-      "/api/preflight",
-      headers: ["Origin": "https://contoso.com", "Access-Control-Request-Method": "GET"]
-    )
-    #expect(preflight.status == 200)
-    #expect(preflight.text == "preflight:OPTIONS")
-    #expect(
-      preflight.header("Access-Control-Allow-Origin") == "https://contoso.com",
-      "set by the function"
-    )
-    // A function that does not list options answers 405, as for any other unlisted method.
-    let open = try await live.request(
-      "OPTIONS",
-      "/api/open",
-      headers: ["Origin": "https://contoso.com", "Access-Control-Request-Method": "GET"]
-    )
-    #expect(open.status == 405)
+      let preflight = try await live.request(
+        "OPTIONS",
+        "/api/preflight",
+        headers: ["Origin": "https://contoso.com", "Access-Control-Request-Method": "GET"]
+      )
+      #expect(preflight.status == 200)
+      #expect(preflight.text == "preflight:OPTIONS")
+      #expect(
+        preflight.header("Access-Control-Allow-Origin") == "https://contoso.com",
+        "set by the function"
+      )
+      // A function that does not list options answers 405, as for any other unlisted method.
+      let open = try await live.request(
+        "OPTIONS",
+        "/api/open",
+        headers: ["Origin": "https://contoso.com", "Access-Control-Request-Method": "GET"]
+      )
+      #expect(open.status == 405)
 
-    try await live.stop()
-    stopped = true
+      try await live.stop()
+    }
   }
 
   // MARK: - Keys
@@ -121,104 +120,102 @@ struct HTTPHostFeaturesTests {
     let guarded = keys.functionKeys["guarded"]!["default"]!
     let other = keys.functionKeys["other"]!["default"]!
     let live = try await LiveHost.start(fixture: "http-host/app", workers: 2, keys: keys)
-    var stopped = false
-    defer { if !stopped { Task { try? await live.stop() } } }
+    try await live.stoppingAfter {
 
-    func status(_ path: String, key: String? = nil, method: String = "GET") async throws -> Int {
-      try await live.request(method, path, headers: key.map { ["x-functions-key": $0] } ?? [:])
-        .status
+      func status(_ path: String, key: String? = nil, method: String = "GET") async throws -> Int {
+        try await live.request(method, path, headers: key.map { ["x-functions-key": $0] } ?? [:])
+          .status
+      }
+
+      #expect(try await status("/api/open") == 200)
+      // authLevel function: its own key, a host key or the master key; as header or ?code=.
+      #expect(try await status("/api/guarded") == 401)
+      #expect(try await status("/api/guarded", key: guarded) == 200)
+      #expect(try await status("/api/guarded?code=\(guarded)") == 200)
+      #expect(try await status("/api/guarded?code=\(host)", method: "POST") == 200)
+      #expect(try await status("/api/guarded", key: master) == 200)
+      #expect(try await status("/api/guarded", key: other) == 401)
+      #expect(try await status("/api/guarded?code=\(guarded.dropLast())") == 401)
+      #expect(try await status("/api/other?code=\(other)") == 200)
+      // authLevel admin: the master key only.
+      #expect(try await status("/api/boss", key: host) == 401)
+      #expect(try await status("/api/boss", key: guarded) == 401)
+      #expect(try await status("/api/boss?code=\(master)") == 200)
+
+      let denied = try await live.request("GET", "/api/guarded?code=wrong-key")
+      let body = try #require(denied.json, "\(denied.text)")
+      #expect(body["code"] as? String == "unauthorized")
+      #expect(body["function"] as? String == "guarded")
+      let message = try #require(body["error"] as? String)
+      #expect(
+        message.contains("x-functions-key") && message.contains("'code' query parameter"),
+        "\(message)"
+      )
+
+      // Admin endpoints: the master key, except ping.
+      #expect(try await status("/admin/host/ping") == 200)
+      #expect(try await status("/admin/functions") == 401)
+      #expect(try await status("/admin/functions", key: host) == 401)
+      #expect(try await status("/admin/functions?code=\(master)") == 200)
+      #expect(try await status("/admin/host/status") == 401)
+
+      // /admin/host/status lists the live workers.
+      let statusResponse = try await live.request(
+        "GET",
+        "/admin/host/status",
+        headers: ["x-functions-key": master]
+      )
+      #expect(statusResponse.status == 200)
+      let hostStatus = try #require(statusResponse.json, "\(statusResponse.text)")
+      #expect(hostStatus["state"] as? String == "Running")
+      let workers = try #require(hostStatus["workers"] as? [[String: Any]])
+      let expected = live.host.workers().sorted { $0.slot < $1.slot }
+      #expect(workers.map { $0["slot"] as? Int } == [0, 1])
+      #expect(workers.map { ($0["pid"] as? Int).map(Int32.init) } == expected.map(\.pid))
+      #expect(workers.allSatisfy { $0["ready"] as? Bool == true && $0["inFlight"] as? Int == 0 })
+      #expect(workers.allSatisfy { $0["restarts"] as? Int == 0 && $0["starts"] as? Int == 1 })
+      for worker in expected {
+        let pid = try #require(worker.pid)
+        #expect(ProcessIdentity(pid: pid)?.isAlive == true, "worker \(pid) is a live process")
+      }
+
+      let log = live.logs.records.map { "\($0.message) \($0.metadata)" }.joined(separator: "\n")
+      #expect(!log.isEmpty)
+      for secret in [master, host, guarded, other] {
+        #expect(!log.contains(secret), "a key reached the log")
+      }
+
+      try await live.stop()
     }
-
-    #expect(try await status("/api/open") == 200)
-    // authLevel function: its own key, a host key or the master key; as header or ?code=.
-    #expect(try await status("/api/guarded") == 401)
-    #expect(try await status("/api/guarded", key: guarded) == 200)
-    #expect(try await status("/api/guarded?code=\(guarded)") == 200)
-    #expect(try await status("/api/guarded?code=\(host)", method: "POST") == 200)
-    #expect(try await status("/api/guarded", key: master) == 200)
-    #expect(try await status("/api/guarded", key: other) == 401)
-    #expect(try await status("/api/guarded?code=\(guarded.dropLast())") == 401)
-    #expect(try await status("/api/other?code=\(other)") == 200)
-    // authLevel admin: the master key only.
-    #expect(try await status("/api/boss", key: host) == 401)
-    #expect(try await status("/api/boss", key: guarded) == 401)
-    #expect(try await status("/api/boss?code=\(master)") == 200)
-
-    let denied = try await live.request("GET", "/api/guarded?code=wrong-key")
-    let body = try #require(denied.json, "\(denied.text)")
-    #expect(body["code"] as? String == "unauthorized")
-    #expect(body["function"] as? String == "guarded")
-    let message = try #require(body["error"] as? String)
-    #expect(
-      message.contains("x-functions-key") && message.contains("'code' query parameter"),
-      "\(message)"
-    )
-
-    // Admin endpoints: the master key, except ping.
-    #expect(try await status("/admin/host/ping") == 200)
-    #expect(try await status("/admin/functions") == 401)
-    #expect(try await status("/admin/functions", key: host) == 401)
-    #expect(try await status("/admin/functions?code=\(master)") == 200)
-    #expect(try await status("/admin/host/status") == 401)
-
-    // /admin/host/status lists the live workers.
-    let statusResponse = try await live.request(
-      "GET",
-      "/admin/host/status",
-      headers: ["x-functions-key": master]
-    )
-    #expect(statusResponse.status == 200)
-    let hostStatus = try #require(statusResponse.json, "\(statusResponse.text)")
-    #expect(hostStatus["state"] as? String == "Running")
-    let workers = try #require(hostStatus["workers"] as? [[String: Any]])
-    let expected = live.host.workers().sorted { $0.slot < $1.slot }
-    #expect(workers.map { $0["slot"] as? Int } == [0, 1])
-    #expect(workers.map { ($0["pid"] as? Int).map(Int32.init) } == expected.map(\.pid))
-    #expect(workers.allSatisfy { $0["ready"] as? Bool == true && $0["inFlight"] as? Int == 0 })
-    #expect(workers.allSatisfy { $0["restarts"] as? Int == 0 && $0["starts"] as? Int == 1 })
-    for worker in expected {
-      let pid = try #require(worker.pid)
-      #expect(kill(pid, 0) == 0, "worker \(pid) is a live process")
-    }
-
-    let log = live.logs.records.map { "\($0.message) \($0.metadata)" }.joined(separator: "\n")
-    #expect(!log.isEmpty)
-    for secret in [master, host, guarded, other] {
-      #expect(!log.contains(secret), "a key reached the log")
-    }
-
-    try await live.stop()
-    stopped = true
   }
 
   // MARK: - Duplicate routes
 
   @Test func duplicateRoutesAreRefusedAndReported() async throws {
     let live = try await LiveHost.start(fixture: "http-host/duplicates")
-    var stopped = false
-    defer { if !stopped { Task { try? await live.stop() } } }
+    try await live.stoppingAfter {
 
-    let problems = HTTPFrontDoor.routeProblems(in: live.report.functions, routePrefix: "api")
-    #expect(problems.map(\.kind) == [.duplicateRoute])
-    #expect(problems.first?.functionNames == ["first", "second"])
+      let problems = HTTPFrontDoor.routeProblems(in: live.report.functions, routePrefix: "api")
+      #expect(problems.map(\.kind) == [.duplicateRoute])
+      #expect(problems.first?.functionNames == ["first", "second"])
 
-    for method in ["GET", "POST"] {
-      let refused = try await live.request(method, "/api/items/1")
-      #expect(refused.status == 500)
-      let body = try #require(refused.json, "\(refused.text)")
-      #expect(body["code"] as? String == "routeConflict")
-      let message = try #require(body["error"] as? String)
-      #expect(message.contains("'first'") && message.contains("'second'"), "\(message)")
+      for method in ["GET", "POST"] {
+        let refused = try await live.request(method, "/api/items/1")
+        #expect(refused.status == 500)
+        let body = try #require(refused.json, "\(refused.text)")
+        #expect(body["code"] as? String == "routeConflict")
+        let message = try #require(body["error"] as? String)
+        #expect(message.contains("'first'") && message.contains("'second'"), "\(message)")
+      }
+      #expect((try await live.request("GET", "/api/fine")).text == "fine:GET")
+      let logged = await live.logs.first(timeout: .seconds(10)) {
+        $0.level == .error && $0.message.contains("duplicate HTTP route")
+          && $0.message.contains("'second'")
+      }
+      #expect(logged != nil)
+
+      try await live.stop()
     }
-    #expect((try await live.request("GET", "/api/fine")).text == "fine:GET")
-    let logged = await live.logs.first(timeout: .seconds(10)) {
-      $0.level == .error && $0.message.contains("duplicate HTTP route")
-        && $0.message.contains("'second'")
-    }
-    #expect(logged != nil)
-
-    try await live.stop()
-    stopped = true
   }
 
   // MARK: - The start command
@@ -380,6 +377,6 @@ struct HTTPHostFeaturesTests {
       ).status == 200
     )
     second.terminate()
-    #expect(await second.waitForExit() == 0)
+    #expect(await second.waitForExit() == 0, "stderr:\n\(second.stderr.suffix(6000))")
   }
 }

@@ -30,28 +30,27 @@ struct HandshakeTests {
 
   @Test func unknownWorkerIDAndWrongFirstMessageAreRefused() async throws {
     let live = try await LiveHost.start()
-    var stopped = false
-    defer { if !stopped { Task { try? await live.stop() } } }
-    let rpcPort = try await live.host.rpcPort()
+    try await live.stoppingAfter {
+      let rpcPort = try await live.host.rpcPort()
 
-    var start = AzureFunctionsRpcMessages_StreamingMessage()
-    var body = AzureFunctionsRpcMessages_StartStream()
-    body.workerID = "0123456789abcdef-guessed"
-    start.startStream = body
-    let refused = try await Self.rogueStream(port: rpcPort, first: start)
-    #expect(refused == .permissionDenied)
-    let logged = await live.logs.first(timeout: .seconds(30)) { $0.message.contains("did not issue") }
-    #expect(logged != nil)
+      var start = AzureFunctionsRpcMessages_StreamingMessage()
+      var body = AzureFunctionsRpcMessages_StartStream()
+      body.workerID = "0123456789abcdef-guessed"
+      start.startStream = body
+      let refused = try await Self.rogueStream(port: rpcPort, first: start)
+      #expect(refused == .permissionDenied)
+      let logged = await live.logs.first(timeout: .seconds(30)) { $0.message.contains("did not issue") }
+      #expect(logged != nil)
 
-    var notStart = AzureFunctionsRpcMessages_StreamingMessage()
-    notStart.workerStatusResponse = AzureFunctionsRpcMessages_WorkerStatusResponse()
-    let wrongFirst = try await Self.rogueStream(port: rpcPort, first: notStart)
-    #expect(wrongFirst == .failedPrecondition)
+      var notStart = AzureFunctionsRpcMessages_StreamingMessage()
+      notStart.workerStatusResponse = AzureFunctionsRpcMessages_WorkerStatusResponse()
+      let wrongFirst = try await Self.rogueStream(port: rpcPort, first: notStart)
+      #expect(wrongFirst == .failedPrecondition)
 
-    // The real worker is unaffected.
-    let hello = try await live.request("GET", "/api/hello?name=Ada")
-    #expect(hello.text == "Hello, Ada!")
-    try await live.stop()
-    stopped = true
+      // The real worker is unaffected.
+      let hello = try await live.request("GET", "/api/hello?name=Ada")
+      #expect(hello.text == "Hello, Ada!")
+      try await live.stop()
+    }
   }
 }

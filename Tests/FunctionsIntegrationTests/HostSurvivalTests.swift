@@ -55,28 +55,27 @@ struct HostSurvivalTests {
       config.maxMessageSize = 8 << 20
       config.dispatchWaitTimeout = .seconds(20)
     }
-    var stopped = false
-    defer { if !stopped { Task { try? await live.stop() } } }
-    #expect(FileManager.default.fileExists(atPath: claim), "no worker process took the misbehaving role")
+    try await live.stoppingAfter {
+      #expect(FileManager.default.fileExists(atPath: claim), "no worker process took the misbehaving role")
 
-    // Invocation-time misbehaviours need traffic to reach the bad worker: send requests until the host logs it.
-    let lines = c.logLine
-    let seen = Task { await live.logs.first(timeout: .seconds(45)) { r in lines.contains { r.message.contains($0) } } }
-    var attempts = 0
-    while attempts < 40 {
-      attempts += 1
-      _ = try? await live.request("GET", "/api/hello?name=Ada")
-      if live.logs.records.contains(where: { r in lines.contains { r.message.contains($0) } }) { break }
-    }
-    let line = await seen.value
-    #expect(line != nil, "the host never logged any of \(lines) for mode \(c.mode)")
+      // Invocation-time misbehaviours need traffic to reach the bad worker: send requests until the host logs it.
+      let lines = c.logLine
+      let seen = Task { await live.logs.first(timeout: .seconds(45)) { r in lines.contains { r.message.contains($0) } } }
+      var attempts = 0
+      while attempts < 40 {
+        attempts += 1
+        _ = try? await live.request("GET", "/api/hello?name=Ada")
+        if live.logs.records.contains(where: { r in lines.contains { r.message.contains($0) } }) { break }
+      }
+      let line = await seen.value
+      #expect(line != nil, "the host never logged any of \(lines) for mode \(c.mode)")
 
-    // The host keeps serving: every request now succeeds.
-    for _ in 0..<6 {
-      let response = try await live.request("GET", "/api/hello?name=Ada")
-      #expect(response.status == 200, "\(c.mode): HTTP \(response.status) \(response.text.prefix(200))")
+      // The host keeps serving: every request now succeeds.
+      for _ in 0..<6 {
+        let response = try await live.request("GET", "/api/hello?name=Ada")
+        #expect(response.status == 200, "\(c.mode): HTTP \(response.status) \(response.text.prefix(200))")
+      }
+      try await live.stop()
     }
-    stopped = true
-    try await live.stop()
   }
 }

@@ -8,39 +8,38 @@ struct TransportTests {
   @Test(arguments: [FunctionsHost.Transport.grpc, .unixSocket])
   func sameBehaviourOnEveryTransport(transport: FunctionsHost.Transport) async throws {
     let live = try await LiveHost.start(workers: 2) { $0.transport = transport }
-    var stopped = false
-    defer { if !stopped { Task { try? await live.stop() } } }
-    let socketLine = await live.logs.first(timeout: .milliseconds(1)) { $0.message.contains("fast worker transport listening") }
-    #expect((socketLine != nil) == (transport == .unixSocket))
+    try await live.stoppingAfter {
+      let socketLine = await live.logs.first(timeout: .milliseconds(1)) { $0.message.contains("fast worker transport listening") }
+      #expect((socketLine != nil) == (transport == .unixSocket))
 
-    #expect((try await live.request("GET", "/api/hello?name=Ada")).text == "Hello, Ada!")
-    let failed = try await live.request("GET", "/api/fails")
-    #expect(failed.status == 500)
-    #expect(failed.text.contains("the function failed on purpose"))
+      #expect((try await live.request("GET", "/api/hello?name=Ada")).text == "Hello, Ada!")
+      let failed = try await live.request("GET", "/api/fails")
+      #expect(failed.status == 500)
+      #expect(failed.text.contains("the function failed on purpose"))
 
-    // Logs before the response, tagged with the invocation.
-    let response = try await live.request("GET", "/api/logs?marker=t-\(transport.rawValue)")
-    let invocationID = response.text
-    let record = await live.logs.first(timeout: .seconds(30)) { $0.message.contains("log-marker t-\(transport.rawValue)") }
-    #expect(record?.metadata["invocationId"] == invocationID)
+      // Logs before the response, tagged with the invocation.
+      let response = try await live.request("GET", "/api/logs?marker=t-\(transport.rawValue)")
+      let invocationID = response.text
+      let record = await live.logs.first(timeout: .seconds(30)) { $0.message.contains("log-marker t-\(transport.rawValue)") }
+      #expect(record?.metadata["invocationId"] == invocationID)
 
-    // Many concurrent requests, each answered with its own result.
-    try await withThrowingTaskGroup(of: Void.self) { group in
-      for i in 0..<40 {
-        group.addTask {
-          let r = try await live.request("GET", "/api/hello?name=n\(i)")
-          #expect(r.text == "Hello, n\(i)!")
+      // Many concurrent requests, each answered with its own result.
+      try await withThrowingTaskGroup(of: Void.self) { group in
+        for i in 0..<40 {
+          group.addTask {
+            let r = try await live.request("GET", "/api/hello?name=n\(i)")
+            #expect(r.text == "Hello, n\(i)!")
+          }
         }
+        try await group.waitForAll()
       }
-      try await group.waitForAll()
-    }
 
-    // A 5 MB body both ways.
-    let big = Data((0..<(5 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 7) })
-    let echo = try await live.request("POST", "/api/echo", body: big)
-    #expect(echo.status == 200)
-    #expect(echo.json?["length"] as? Int == big.count)
-    try await live.stop()
-    stopped = true
+      // A 5 MB body both ways.
+      let big = Data((0..<(5 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+      let echo = try await live.request("POST", "/api/echo", body: big)
+      #expect(echo.status == 200)
+      #expect(echo.json?["length"] as? Int == big.count)
+      try await live.stop()
+    }
   }
 }

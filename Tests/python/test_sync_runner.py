@@ -29,7 +29,7 @@ def test_results_errors_and_context_reach_the_event_loop(worker_module):
 def test_no_more_threads_than_asked_and_queued_calls_wait(worker_module):
     async def scenario():
         runner = worker_module.SyncRunner(2)
-        release = threading.Event()
+        release, two_running = threading.Event(), threading.Event()
         lock = threading.Lock()
         running = {"now": 0, "peak": 0}
 
@@ -37,14 +37,16 @@ def test_no_more_threads_than_asked_and_queued_calls_wait(worker_module):
             with lock:
                 running["now"] += 1
                 running["peak"] = max(running["peak"], running["now"])
+                if running["now"] == 2:
+                    two_running.set()
             release.wait(10)
             with lock:
                 running["now"] -= 1
             return n
 
         futures = [runner.submit(contextvars.copy_context(), block, {"n": n}) for n in range(6)]
-        await asyncio.sleep(0.2)
-        assert running["now"] == 2
+        assert await asyncio.to_thread(two_running.wait, 10)
+        assert running["now"] == 2  # the other four wait in the queue
         release.set()
         assert [result for result, _ in await asyncio.gather(*futures)] == list(range(6))
         assert running["peak"] == 2
@@ -57,18 +59,25 @@ def test_no_more_threads_than_asked_and_queued_calls_wait(worker_module):
 def test_a_call_cancelled_while_queued_never_runs_and_shutdown_reports_busy(worker_module):
     async def scenario():
         runner = worker_module.SyncRunner(1)
-        release, ran = threading.Event(), []
+        release, started, ran = threading.Event(), threading.Event(), []
+
+        def hold():
+            started.set()
+            return release.wait(10)
 
         def record():
             ran.append(1)
 
-        first = runner.submit(contextvars.copy_context(), release.wait, {"timeout": 10})
+        first = runner.submit(contextvars.copy_context(), hold, {})
         second = runner.submit(contextvars.copy_context(), record, {})
         second.cancel()
-        await asyncio.sleep(0.1)
+        assert await asyncio.to_thread(started.wait, 10)
         assert runner.shutdown(cancel_pending=True) is True  # the first call is still running
         release.set()
         assert (await first)[0] is True
-        await asyncio.sleep(0.1)
+        # The pool's thread ends only after it went past every queued item, the cancelled one too.
+        for thread in list(runner._threads):
+            await asyncio.to_thread(thread.join, 10)
+            assert not thread.is_alive()
         assert ran == []
     run(scenario())

@@ -17,15 +17,7 @@ enum WorkerProcess {
     let arguments = description.launchArguments(
       host: launch.host, port: launch.port, workerID: launch.workerID, requestID: launch.requestID,
       maxMessageLength: launch.maxMessageLength)
-    var env = environment
-    env.merge(description.environment) { _, new in new }
-    env["FUNCTIONS_WORKER_DIRECTORY"] = description.workerDirectory.isEmpty ? appDirectory : description.workerDirectory
-    env["FUNCTIONS_APPLICATION_DIRECTORY"] = appDirectory
-    env["AzureWebJobsScriptRoot"] = appDirectory
-    if env["FUNCTIONS_WORKER_RUNTIME"] == nil { env["FUNCTIONS_WORKER_RUNTIME"] = description.language }
-    if env["PYTHONUNBUFFERED"] == nil { env["PYTHONUNBUFFERED"] = "1" }
-    var keys: [Environment.Key: String] = [:]
-    for (k, v) in env { if let key = Environment.Key(rawValue: k) { keys[key] = v } }
+    let env = description.processEnvironment(appSettings: environment, appDirectory: appDirectory)
 
     var options = PlatformOptions()
     options.processGroupID = 0
@@ -38,7 +30,7 @@ enum WorkerProcess {
     logger.debug("starting worker: \(([description.executable] + arguments).joined(separator: " "))")
     do {
       let result = try await Subprocess.run(
-        executable, arguments: Arguments(arguments), environment: .custom(keys),
+        executable, arguments: Arguments(arguments), environment: .custom(dictionary: env),
         workingDirectory: FilePath(appDirectory), platformOptions: options,
         input: .none, output: .sequence, error: .sequence
       ) { execution in

@@ -90,7 +90,7 @@ public struct HostJSON: Sendable, Hashable {
               code: .configuration, message: "\(file): field 'logging.logLevel' must be an object")
           }
           for (category, level) in levelsObject {
-            guard let name = level.stringValue, LogLevelName.parse(name) != nil else {
+            guard let name = level.stringValue, RpcLogLevel(name: name) != nil else {
               throw FunctionsHostError(
                 code: .configuration,
                 message: "\(file): field 'logging.logLevel.\(category)' is \(level.jsonText); expected one of "
@@ -193,22 +193,5 @@ public struct HostJSON: Sendable, Hashable {
     let ns = error as NSError
     if let detail = ns.userInfo["NSDebugDescription"] as? String { return detail }
     return ns.localizedDescription
-  }
-}
-
-/// Level names used by host.json and RpcLog.
-package enum LogLevelName {
-  /// Parses a .NET log level name (case-insensitive).
-  package static func parse(_ name: String) -> Int? {
-    switch name.lowercased() {
-    case "trace": 0
-    case "debug": 1
-    case "information", "info": 2
-    case "warning", "warn": 3
-    case "error": 4
-    case "critical": 5
-    case "none": 6
-    default: nil
-    }
   }
 }

@@ -4,54 +4,41 @@ package import Logging
 /// (`Function.<name>.User`, `Function.<name>`, `Function`, `default`); the default level is Information,
 /// so debug lines are hidden unless asked for.
 package struct LogLevelPolicy: Sendable, Hashable {
-  private var levels: [String: Int]  // lower-cased category → RpcLog level number (0 trace … 6 none)
+  private var levels: [String: RpcLogLevel]  // lower-cased category → level
 
   package init(hostJSONLevels: [String: String] = [:]) {
-    var levels: [String: Int] = [:]
+    var levels: [String: RpcLogLevel] = [:]
     for (category, name) in hostJSONLevels {
-      if let level = LogLevelName.parse(name) { levels[category.lowercased()] = level }
+      if let level = RpcLogLevel(name: name) { levels[category.lowercased()] = level }
     }
     self.levels = levels
   }
 
-  /// The lowest RpcLog level shown for a function (its name may be empty for logs outside invocations).
-  package func minimumLevel(function: String?) -> Int {
+  /// The lowest level shown for a function (its name may be empty for logs outside invocations).
+  package func minimumLevel(function: String?) -> RpcLogLevel {
     if let function, !function.isEmpty {
       let f = function.lowercased()
       for key in ["function.\(f).user", "function.\(f)", "function"] {
         if let level = levels[key] { return level }
       }
     }
-    return levels["default"] ?? 2
+    return levels["default"] ?? .information
   }
 
-  /// Whether a line at `level` (RpcLog numbering) from `function` is shown.
-  package func allows(level: Int, function: String?) -> Bool {
+  /// Whether a line at `level` from `function` is shown.
+  package func allows(level: RpcLogLevel, function: String?) -> Bool {
     let minimum = minimumLevel(function: function)
-    return minimum < 6 && level >= minimum
+    return minimum < .none && level >= minimum
   }
 
   /// The lowest level any category asks for, for the log handler's own threshold.
-  package var lowestLevel: Int { min(levels.values.min() ?? 2, levels["default"] ?? 2) }
+  package var lowestLevel: RpcLogLevel { min(levels.values.min() ?? .information, levels["default"] ?? .information) }
 
-  /// `log_categories` for WorkerInitRequest: the host.json categories as RpcLog levels.
-  package var workerCategories: [String: Int] {
-    var out: [String: Int] = [:]
-    for (k, v) in levels { out[k] = v }
-    return out
-  }
+  /// `log_categories` for WorkerInitRequest: the host.json categories and their levels.
+  package var workerCategories: [String: RpcLogLevel] { levels }
 }
 
 extension LogLevelPolicy {
-  /// A swift-log level for an RpcLog level number.
-  package static func swiftLevel(_ level: Int) -> Logger.Level {
-    switch level {
-    case 0: .trace
-    case 1: .debug
-    case 2: .info
-    case 3: .warning
-    case 4: .error
-    default: .critical
-    }
-  }
+  /// A swift-log level for a level (see ``RpcLogLevel/swiftLogLevel``).
+  package static func swiftLevel(_ level: RpcLogLevel) -> Logger.Level { level.swiftLogLevel }
 }

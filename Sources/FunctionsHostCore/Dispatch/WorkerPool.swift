@@ -51,55 +51,19 @@ package final class WorkerPool: Sendable {
     state.withLock { s in s.channels.removeAll { $0 === channel } }
   }
 
-  /// Chooses a worker for the function (see the type's documentation).
+  /// Chooses a worker for the function (see the type's documentation and ``choose(_:strategy:limit:turn:random:)``).
   package func pick(functionID: String) -> Pick {
     let channels = state.withLock { $0.channels }
-    let limit = options.maxConcurrentPerWorker
-    var failure: String? = nil
-    var anyLoaded = false
-    switch options.strategy {
-    case .leastOutstanding:
-      var best: WorkerChannel? = nil
-      var bestLoad = Int.max
-      var ties = 0
-      for c in channels where c.isReady {
-        switch c.loadState(of: functionID) {
-        case .loaded:
-          anyLoaded = true
-          let load = c.outstanding
-          if limit > 0 && load >= limit { continue }
-          if load < bestLoad {
-            best = c
-            bestLoad = load
-            ties = 1
-          } else if load == bestLoad {
-            ties += 1
-            if Int.random(in: 0..<ties) == 0 { best = c }
-          }
-        case .failed(let message): failure = message
-        case .loading, .none: continue
-        }
-      }
-      if let best { return .channel(best) }
-    case .roundRobin:
-      var eligible: [WorkerChannel] = []
-      for c in channels where c.isReady {
-        switch c.loadState(of: functionID) {
-        case .loaded:
-          anyLoaded = true
-          if limit == 0 || c.outstanding < limit { eligible.append(c) }
-        case .failed(let message): failure = message
-        case .loading, .none: continue
-        }
-      }
-      if !eligible.isEmpty {
-        let turn = roundRobin.wrappingAdd(1, ordering: .relaxed).oldValue
-        return .channel(eligible[(turn & Int.max) % eligible.count])
-      }
+    let candidates = channels.map {
+      Candidate(isReady: $0.isReady, loadState: $0.loadState(of: functionID), outstanding: $0.outstanding)
     }
-    if anyLoaded { return .allBusy }
-    if let failure { return .loadFailed(failure) }
-    return .noneReady
+    let turn = options.strategy == .roundRobin ? roundRobin.wrappingAdd(1, ordering: .relaxed).oldValue : 0
+    switch Self.choose(candidates, strategy: options.strategy, limit: options.maxConcurrentPerWorker, turn: turn) {
+    case .worker(let index): return .channel(channels[index])
+    case .loadFailed(let message): return .loadFailed(message)
+    case .noneReady: return .noneReady
+    case .allBusy: return .allBusy
+    }
   }
 
   /// Called after an invocation finished: wakes one caller waiting for a free worker.

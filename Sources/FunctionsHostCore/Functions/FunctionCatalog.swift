@@ -1,11 +1,12 @@
-public import FunctionsRPC
+package import FunctionsRPC
 internal import Synchronization
 
 /// The app's functions: fixed at start for function.json apps, or filled by the first worker's indexing.
 package final class FunctionCatalog: Sendable {
   private enum Phase {
     case waiting
-    case indexing
+    /// A worker indexes; the promise completes when it finished (or failed).
+    case indexing(Promise<Void>)
     case indexed
   }
   private struct State {
@@ -13,7 +14,6 @@ package final class FunctionCatalog: Sendable {
     var functions: [FunctionMetadata] = []
     var byName: [String: FunctionMetadata] = [:]
     var errors: [FunctionsHostError] = []
-    var waiters: [CheckedContinuation<Void, Never>] = []
   }
   private let state = Mutex(State())
 
@@ -35,7 +35,9 @@ package final class FunctionCatalog: Sendable {
   /// Indexing errors, one per function that could not be used.
   package var errors: [FunctionsHostError] { state.withLock { $0.errors } }
   /// Whether indexing finished.
-  package var isIndexed: Bool { state.withLock { $0.phase == .indexed } }
+  package var isIndexed: Bool {
+    state.withLock { if case .indexed = $0.phase { true } else { false } }
+  }
 
   /// The function with that name (case-insensitive).
   package func function(named name: String) -> FunctionMetadata? {
@@ -49,47 +51,35 @@ package final class FunctionCatalog: Sendable {
     indexingWith index: @Sendable () async throws -> ([FunctionMetadata], [FunctionsHostError])
   ) async throws -> [FunctionMetadata] {
     while true {
-      enum Next { case done([FunctionMetadata]), index, wait }
+      enum Next { case done([FunctionMetadata]), index(Promise<Void>), wait(Promise<Void>) }
       let next: Next = state.withLock { s in
         switch s.phase {
         case .indexed: return .done(s.functions)
         case .waiting:
-          s.phase = .indexing
-          return .index
-        case .indexing: return .wait
+          let round = Promise<Void>()
+          s.phase = .indexing(round)
+          return .index(round)
+        case .indexing(let round): return .wait(round)
         }
       }
       switch next {
       case .done(let functions): return functions
-      case .wait:
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-          let ready = state.withLock { s in
-            if s.phase != .indexing { return true }
-            s.waiters.append(c)
-            return false
-          }
-          if ready { c.resume() }
-        }
-      case .index:
+      case .wait(let round):
+        // Cancellation ends this caller's wait only.
+        try await round.wait()
+      case .index(let round):
+        defer { round.complete(.success(())) }
         do {
           let (functions, errors) = try await index()
-          let waiters = state.withLock { s in
+          state.withLock { s in
             s.phase = .indexed
             s.functions = functions
             s.byName = Dictionary(functions.map { ($0.name.lowercased(), $0) }, uniquingKeysWith: { a, _ in a })
             s.errors = errors
-            defer { s.waiters = [] }
-            return s.waiters
           }
-          for w in waiters { w.resume() }
           return functions
         } catch {
-          let waiters = state.withLock { s in
-            s.phase = .waiting
-            defer { s.waiters = [] }
-            return s.waiters
-          }
-          for w in waiters { w.resume() }
+          state.withLock { $0.phase = .waiting }
           throw error
         }
       }

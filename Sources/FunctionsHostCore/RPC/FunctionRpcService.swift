@@ -56,8 +56,7 @@ struct FunctionRpcService: AzureFunctionsRpcMessages_FunctionRpc.SimpleServicePr
       }
       logger.warning("\(reason)")
     }
-    // If the process is ending, let the supervisor fail the in-flight work naming the exit code or signal.
-    if channel.closeReason == nil { try? await Task.sleep(for: .milliseconds(300)) }
-    channel.close(reason: reason)
+    // The worker's lifecycle decides what its callers are told, from this and the process's exit.
+    channel.streamEnded(reason: reason)
   }
 }

@@ -1,5 +1,5 @@
 internal import Foundation
-package import FunctionsRPC
+internal import FunctionsRPC
 package import Logging
 package import NIOCore
 internal import NIOPosix
@@ -149,12 +149,8 @@ final class WorkerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
   func channelInactive(context: ChannelHandlerContext) {
     if let worker, !closed {
       closed = true
-      let channel = worker
-      // Let the supervisor name the exit (code or signal) if the process is ending.
-      Task {
-        try? await Task.sleep(for: .milliseconds(300))
-        channel.close(reason: "worker \(channel.slot) closed its connection")
-      }
+      // The worker's lifecycle names the exit (code or signal) if the process is ending.
+      worker.streamEnded(reason: "worker \(worker.slot) closed its connection")
     }
     context.fireChannelInactive()
   }

@@ -91,7 +91,7 @@ public struct WorkerDescription: Sendable, Hashable {
     }
     let directory = (path as NSString).deletingLastPathComponent
     func expand(_ s: String) -> String {
-      var out = s.replacingOccurrences(of: "{os}", with: "LINUX")
+      var out = s.replacingOccurrences(of: "{os}", with: WorkerDescription.operatingSystemToken)
       #if arch(arm64)
         out = out.replacingOccurrences(of: "{architecture}", with: "Arm64")
       #else
@@ -125,6 +125,19 @@ public struct WorkerDescription: Sendable, Hashable {
       executable: expand(exe), arguments: try strings("arguments"), workerPath: workerPath,
       workerArguments: try strings("workerArguments"), workerDirectory: directory,
       language: description["language"]?.stringValue ?? "python")
+  }
+}
+
+extension WorkerDescription {
+  /// What `{os}` expands to in worker.config.json, as the stock host names the platforms.
+  static var operatingSystemToken: String {
+    #if os(macOS)
+      "OSX"
+    #elseif os(Windows)
+      "WINDOWS"
+    #else
+      "LINUX"
+    #endif
   }
 }
 

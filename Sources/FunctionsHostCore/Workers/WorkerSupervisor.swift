@@ -1,15 +1,13 @@
 internal import Foundation
-internal import FunctionsRPC
 package import Logging
-internal import Subprocess
-internal import SystemPackage
 internal import Synchronization
-#if canImport(Glibc)
-  internal import Glibc
-#endif
 
 /// Starts N workers in parallel, brings each through StartStream → init → (indexing) → load, hands it to
 /// the pool, and restarts it with backoff when it dies.
+///
+/// Each worker's life is a ``WorkerLifecycle/StateMachine`` driven by `runWorker` (see
+/// `WorkerSupervisor+Driver.swift`); this type keeps the slots, the generations (hot reload) and the
+/// readiness that any number of callers may wait for.
 package final class WorkerSupervisor: Sendable {
   package struct Settings: Sendable {
     var description: WorkerDescription
@@ -35,6 +33,26 @@ package final class WorkerSupervisor: Sendable {
     var healthyRun: Duration = .seconds(1)
     /// host.json `logging.logLevel`.
     var logLevels = LogLevelPolicy()
+    /// The clock of every timer (a test clock in tests).
+    var clock: TimerClock = .continuous
+    /// What starts worker processes (in-process scripted workers in tests).
+    var processRunner: any WorkerProcessRunning = SubprocessWorkerRunner()
+    /// How long a process may outlive its stream before it is torn down.
+    var streamLossGrace: Duration = .milliseconds(500)
+
+    /// The lifecycle state machine's timeouts.
+    var timeouts: WorkerLifecycle.Timeouts {
+      var t = WorkerLifecycle.Timeouts()
+      t.start = startTimeout
+      t.initialize = initTimeout
+      t.load = loadTimeout
+      t.drain = drainTimeout
+      t.terminateGrace = terminateGrace
+      t.healthInterval = healthInterval
+      t.healthTimeout = healthTimeout
+      t.streamLoss = streamLossGrace
+      return t
+    }
   }
 
   /// What a worker generation runs: the app's functions and environment at one point in time.
@@ -46,27 +64,26 @@ package final class WorkerSupervisor: Sendable {
 
   private struct State {
     var shuttingDown = false
+    var rolling = false
     var live: [Int: WorkerChannel] = [:]
     var starts: [Int: Int] = [:]
-    var startupWaiters: [CheckedContinuation<Void, Never>] = []
-    var startupDone = false
     var slotsSettled = Set<Int>()
     /// Slots that run now (each keeps one worker process alive).
     var activeSlots: [Int] = []
     var nextSlot = 0
     var retired = Set<Int>()
     var slotGeneration: [Int: Generation] = [:]
-    var readyWaiters: [Int: [Promise<Bool>]] = [:]
-    var exitWaiters: [Int: [Promise<Void>]] = [:]
+    var ready: [Int: Promise<Bool>] = [:]
+    var exited: [Int: Promise<Void>] = [:]
     var commands: AsyncStream<Int>.Continuation? = nil
   }
 
-  private let settings: Settings
-  private let registry: WorkerRegistry
-  private let pool: WorkerPool
-  private let logger: Logger
+  let settings: Settings
+  let registry: WorkerRegistry
+  let pool: WorkerPool
+  let logger: Logger
   private let state = Mutex(State())
-  private let rolling = Mutex(false)
+  private let startup = Promise<Void>()
 
   package init(
     settings: Settings, registry: WorkerRegistry, pool: WorkerPool, generation first: Generation, logger: Logger
@@ -79,6 +96,8 @@ package final class WorkerSupervisor: Sendable {
       for slot in 0..<settings.workerCount {
         s.activeSlots.append(slot)
         s.slotGeneration[slot] = first
+        s.ready[slot] = Promise()
+        s.exited[slot] = Promise()
       }
       s.nextSlot = settings.workerCount
     }
@@ -104,15 +123,19 @@ package final class WorkerSupervisor: Sendable {
 
   /// Stops restarting workers and asks the live ones to finish.
   package func beginShutdown() {
-    let (live, commands) = state.withLock { s in
+    let (live, commands, ready, exited) = state.withLock { s in
       s.shuttingDown = true
       defer { s.commands = nil }
-      return (Array(s.live.values), s.commands)
+      return (Array(s.live.values), s.commands, Array(s.ready.values), Array(s.exited.values))
     }
     commands?.finish()
     for channel in live { channel.requestShutdown() }
-    settleStartup(all: true)
-    resolveAllReadyWaiters()
+    startup.complete(.success(()))
+    // Slots that never ran (shutdown before run) settle here; running slots settle when they end.
+    if commands == nil {
+      for p in ready { p.complete(.success(false)) }
+      for p in exited { p.complete(.success(())) }
+    }
   }
 
   /// Replaces the workers one by one with workers of a new generation (hot reload): each new worker must
@@ -120,30 +143,31 @@ package final class WorkerSupervisor: Sendable {
   /// worker is ready (the host then routes to the new functions). Returns false if a new worker could not
   /// start (the old workers then keep serving).
   package func roll(to generation: Generation, onFirstReady: @Sendable () -> Void) async -> Bool {
-    guard rolling.withLock({ r in
-      if r { return false }
-      r = true
-      return true
-    }) else { return false }
-    defer { rolling.withLock { $0 = false } }
-    let old = state.withLock { $0.activeSlots }
+    let start = state.withLock { s -> (old: [Int], ok: Bool) in
+      if s.rolling || s.shuttingDown { return ([], false) }
+      s.rolling = true
+      return (s.activeSlots, true)
+    }
+    guard start.ok else { return false }
+    defer { state.withLock { $0.rolling = false } }
     var first = true
-    for oldSlot in old {
-      let (newSlot, promise, commands) = state.withLock { s -> (Int, Promise<Bool>, AsyncStream<Int>.Continuation?) in
+    for oldSlot in start.old {
+      let next = state.withLock { s -> (slot: Int, ready: Promise<Bool>, commands: AsyncStream<Int>.Continuation?) in
         let slot = s.nextSlot
         s.nextSlot += 1
         s.slotGeneration[slot] = generation
         s.activeSlots.append(slot)
-        let p = Promise<Bool>()
-        s.readyWaiters[slot, default: []].append(p)
-        return (slot, p, s.commands)
+        let ready = Promise<Bool>()
+        s.ready[slot] = ready
+        s.exited[slot] = Promise()
+        return (slot, ready, s.commands)
       }
-      guard let commands else { return false }
-      commands.yield(newSlot)
-      let ready = (try? await promise.value()) ?? false
+      guard let commands = next.commands else { return false }
+      commands.yield(next.slot)
+      let ready = (try? await next.ready.value()) ?? false
       if !ready {
-        logger.error("hot reload: the new worker \(newSlot) did not become ready; keeping the running workers")
-        retire(newSlot)
+        logger.error("hot reload: the new worker \(next.slot) did not become ready; keeping the running workers")
+        retire(next.slot)
         return false
       }
       if first {
@@ -151,13 +175,9 @@ package final class WorkerSupervisor: Sendable {
         onFirstReady()
       }
       // One old worker drains and exits before the next new one starts: at most N + 1 processes.
-      let exited = state.withLock { s -> Promise<Void> in
-        let p = Promise<Void>()
-        s.exitWaiters[oldSlot, default: []].append(p)
-        return p
-      }
+      let exited = state.withLock { $0.exited[oldSlot] }
       retire(oldSlot)
-      _ = try? await exited.value()
+      try? await exited?.wait()
     }
     return true
   }
@@ -171,435 +191,72 @@ package final class WorkerSupervisor: Sendable {
     channel?.requestShutdown()
   }
 
-  private func isRetired(_ slot: Int) -> Bool { state.withLock { $0.retired.contains(slot) } }
-
-  private func resolveReady(slot: Int, _ ready: Bool) {
-    let waiters = state.withLock { $0.readyWaiters.removeValue(forKey: slot) } ?? []
-    for w in waiters { w.complete(.success(ready)) }
-  }
-
-  private func resolveAllReadyWaiters() {
-    let (waiters, exits) = state.withLock { s in
-      defer {
-        s.readyWaiters = [:]
-        s.exitWaiters = [:]
-      }
-      return (s.readyWaiters.values.flatMap { $0 }, s.exitWaiters.values.flatMap { $0 })
-    }
-    for w in waiters { w.complete(.success(false)) }
-    for w in exits { w.complete(.success(())) }
-  }
-
-  private var isShuttingDown: Bool { state.withLock { $0.shuttingDown } }
-
-  /// Waits until every slot has either become ready once or failed its first start.
+  /// Waits until every slot has either become ready once or failed its first start. Any number of
+  /// callers may wait; cancelling one affects only that caller.
   package func waitForStartup() async {
-    await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-      let done = state.withLock { s in
-        if s.startupDone { return true }
-        s.startupWaiters.append(c)
-        return false
-      }
-      if done { c.resume() }
-    }
-  }
-
-  private func settleStartup(slot: Int? = nil, all: Bool = false) {
-    let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
-      if let slot { s.slotsSettled.insert(slot) }
-      guard !s.startupDone, all || s.slotsSettled.count >= settings.workerCount else { return [] }
-      s.startupDone = true
-      defer { s.startupWaiters = [] }
-      return s.startupWaiters
-    }
-    for w in waiters { w.resume() }
+    try? await startup.wait()
   }
 
   /// Status of each slot, for logs and admin endpoints.
   package func liveWorkers() -> [(slot: Int, pid: Int32?, outstanding: Int, ready: Bool, starts: Int)] {
     state.withLock { s in
       s.live.filter { !s.retired.contains($0.key) }.sorted { $0.key < $1.key }.map {
-        (slot: $0.key, pid: $0.value.pid, outstanding: $0.value.outstanding, ready: $0.value.isReady,
-         starts: s.starts[$0.key] ?? 0)
+        (
+          slot: $0.key, pid: $0.value.pid, outstanding: $0.value.outstanding, ready: $0.value.isReady,
+          starts: s.starts[$0.key] ?? 0
+        )
       }
     }
+  }
+
+  // MARK: - Slot bookkeeping for the driver
+
+  /// A slot settled its first start (ready or failed).
+  func settle(slot: Int, ready: Bool) {
+    let done = state.withLock { s -> Bool in
+      s.slotsSettled.insert(slot)
+      return s.slotsSettled.count >= settings.workerCount
+    }
+    state.withLock { $0.ready[slot] }?.complete(.success(ready))
+    if done { startup.complete(.success(())) }
+  }
+
+  /// Registers the channel of a new worker process in `slot`; nil when the slot must not run again.
+  func begin(slot: Int, channel: WorkerChannel) -> Generation? {
+    state.withLock { s in
+      guard !s.shuttingDown, !s.retired.contains(slot), let generation = s.slotGeneration[slot] else { return nil }
+      s.live[slot] = channel
+      s.starts[slot, default: 0] += 1
+      return generation
+    }
+  }
+
+  /// The worker process of `slot` ended.
+  func end(slot: Int, channel: WorkerChannel) {
+    state.withLock { s in if s.live[slot] === channel { s.live[slot] = nil } }
+  }
+
+  private func mayRestart(_ slot: Int) -> Bool {
+    state.withLock { !$0.shuttingDown && !$0.retired.contains(slot) }
   }
 
   // MARK: - One slot
 
   private func runSlot(_ slot: Int, rpcPort: Int) async {
     defer {
-      let waiters = state.withLock { $0.exitWaiters.removeValue(forKey: slot) } ?? []
-      for w in waiters { w.complete(.success(())) }
+      settle(slot: slot, ready: false)
+      state.withLock { $0.exited[slot] }?.complete(.success(()))
     }
-    var consecutiveFailures = 0
-    while !isShuttingDown && !Task.isCancelled && !isRetired(slot) {
-      let started = ContinuousClock.now
-      let becameReady = await runOnce(slot: slot, rpcPort: rpcPort)
-      settleStartup(slot: slot)
-      if !becameReady { resolveReady(slot: slot, false) }
-      if isShuttingDown || Task.isCancelled || isRetired(slot) { break }
-      // A worker that became ready and served a while is not crash-looping: replace it at once (after the
-      // initial delay). Only workers that die before or right after becoming ready back off exponentially.
-      if becameReady && ContinuousClock.now - started > settings.healthyRun {
-        consecutiveFailures = 0
-      }
-      consecutiveFailures += 1
-      let delay = settings.backoff.delay(attempt: consecutiveFailures)
+    var restarts = RestartPolicy(backoff: settings.backoff, healthyRun: settings.healthyRun)
+    while mayRestart(slot) && !Task.isCancelled {
+      let started = settings.clock.now
+      let becameReady = await runWorker(slot: slot, rpcPort: rpcPort)
+      if !becameReady { settle(slot: slot, ready: false) }
+      if !mayRestart(slot) || Task.isCancelled { break }
+      let delay = restarts.delay(becameReady: becameReady, ran: settings.clock.now - started)
       logger.warning(
-        "worker \(slot) will be restarted in \(delay.formattedMilliseconds) (consecutive failures: \(consecutiveFailures))")
-      try? await Task.sleep(for: delay)
+        "worker \(slot) will be restarted in \(delay.formattedMilliseconds) (consecutive failures: \(restarts.consecutiveFailures))")
+      try? await settings.clock.sleep(for: delay)
     }
   }
-
-  /// Starts one worker process and runs it to its end. Returns whether it became ready.
-  private func runOnce(slot: Int, rpcPort: Int) async -> Bool {
-    guard let generation = state.withLock({ $0.slotGeneration[slot] }) else { return false }
-    let workerID = WorkerSupervisor.newWorkerID()
-    let requestID = UUID().uuidString.lowercased()
-    let channel = WorkerChannel(workerID: workerID, slot: slot, logger: logger, logLevels: settings.logLevels)
-    registry.register(channel)
-    state.withLock { s in
-      s.live[slot] = channel
-      s.starts[slot, default: 0] += 1
-    }
-    defer {
-      pool.remove(channel)
-      registry.remove(channel)
-      state.withLock { s in if s.live[slot] === channel { s.live[slot] = nil } }
-    }
-    let d = settings.description
-    let arguments = d.launchArguments(
-      host: "127.0.0.1", port: rpcPort, workerID: workerID, requestID: requestID,
-      maxMessageLength: settings.maxMessageLength, unixSocketPath: settings.unixSocketPath)
-    var environment = generation.environment
-    environment.merge(d.environment) { _, new in new }
-    environment["FUNCTIONS_WORKER_DIRECTORY"] = d.workerDirectory
-    environment["FUNCTIONS_APPLICATION_DIRECTORY"] = settings.scriptRoot
-    environment["AzureWebJobsScriptRoot"] = settings.scriptRoot
-    if environment["FUNCTIONS_WORKER_RUNTIME"] == nil { environment["FUNCTIONS_WORKER_RUNTIME"] = d.language }
-    if environment["PYTHONUNBUFFERED"] == nil { environment["PYTHONUNBUFFERED"] = "1" }
-
-    var options = PlatformOptions()
-    options.processGroupID = 0
-    options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(2))]
-    let executable: Executable = d.executable.contains("/") ? .path(FilePath(d.executable)) : .name(d.executable)
-    let stderrTail = LineTail()
-    let shown = ([d.executable] + d.arguments + (d.workerPath.map { [$0] } ?? []) + d.workerArguments).joined(separator: " ")
-    logger.info("starting worker \(slot): \(shown)")
-    var ready = false
-    var envKeys: [Environment.Key: String] = [:]
-    for (k, v) in environment { if let key = Environment.Key(rawValue: k) { envKeys[key] = v } }
-    do {
-      let result = try await Subprocess.run(
-        executable, arguments: Arguments(arguments), environment: .custom(envKeys),
-        workingDirectory: FilePath(settings.scriptRoot), platformOptions: options,
-        input: .none, output: .sequence, error: .sequence
-      ) { execution in
-        let pid = execution.processIdentifier.value
-        channel.setPID(pid)
-        logger.info("worker \(slot) started", metadata: ["pid": "\(pid)"])
-        enum Event { case outputClosed, lifecycleEnded(Bool), killTimerFired }
-        var becameReady = false
-        await withTaskGroup(of: Event.self) { group in
-          group.addTask {
-            do {
-              for try await line in execution.standardOutput.strings() {
-                self.logger.info("\(line)", metadata: ["worker": "\(slot)", "stream": "stdout"])
-              }
-            } catch {}
-            return .outputClosed
-          }
-          group.addTask {
-            do {
-              for try await line in execution.standardError.strings() {
-                let level = WorkerSupervisor.stderrLevel(line)
-                stderrTail.append(line)
-                self.logger.log(level: level, "\(line)", metadata: ["worker": "\(slot)", "stream": "stderr"])
-              }
-            } catch {}
-            return .outputClosed
-          }
-          group.addTask {
-            return .lifecycleEnded(await self.lifecycle(channel, generation: generation))
-          }
-          var outputsClosed = 0
-          var lifecycleEnded = false
-          var killTimerStarted = false
-          while let event = await group.next() {
-            switch event {
-            case .outputClosed:
-              outputsClosed += 1
-              if outputsClosed == 2 {
-                // The process is gone (or closed its output): fail its in-flight work at once, naming the exit.
-                var reason = "worker \(slot) (pid \(pid)) exited"
-                if let status = await WorkerSupervisor.peekExitStatus(pid) {
-                  reason = WorkerSupervisor.describe(status, slot: slot, pid: pid, stderrTail: stderrTail.lines)
-                }
-                channel.close(reason: reason)
-              }
-            case .lifecycleEnded(let ok):
-              lifecycleEnded = true
-              becameReady = ok
-              if outputsClosed < 2 {
-                try? execution.send(signal: .terminate, toProcessGroup: true)
-                if !killTimerStarted {
-                  killTimerStarted = true
-                  let grace = self.settings.terminateGrace
-                  group.addTask {
-                    try? await Task.sleep(for: grace)
-                    return .killTimerFired
-                  }
-                }
-              }
-            case .killTimerFired:
-              if outputsClosed < 2, !Task.isCancelled {
-                self.logger.warning("worker \(slot) did not exit after SIGTERM; sending SIGKILL to its process group")
-                try? execution.send(signal: .kill, toProcessGroup: true)
-              }
-            }
-            if outputsClosed == 2 && lifecycleEnded { group.cancelAll() }
-          }
-        }
-        // Children of user code left in the group die with it.
-        _ = kill(-pid, SIGKILL)
-        return becameReady
-      }
-      ready = result.closureResult
-      let tail = stderrTail.lines
-      let reason = WorkerSupervisor.describe(result.terminationStatus, slot: slot, pid: result.processIdentifier.value, stderrTail: tail)
-      channel.close(reason: reason)
-      if isShuttingDown {
-        logger.info("worker \(slot) stopped (\(result.terminationStatus))")
-      } else {
-        logger.error("\(reason)")
-      }
-    } catch {
-      let reason = "worker \(slot) could not be started: \(d.executable): \(error)"
-      channel.close(reason: reason)
-      logger.error("\(reason)")
-    }
-    return ready
-  }
-
-  /// StartStream → init → indexing → load → ready → wait for the end. Returns whether it became ready.
-  private func lifecycle(_ channel: WorkerChannel, generation: Generation) async -> Bool {
-    let catalog = generation.catalog
-    let indexFallback = generation.indexFallback
-    let slot = channel.slot
-    do {
-      let startTimeout = settings.startTimeout
-      try await withTimeout(startTimeout, onTimeout: {
-        FunctionsHostError(
-          code: .workerUnavailable,
-          message: "worker \(slot) did not open its stream (StartStream) within \(startTimeout.formattedMilliseconds)")
-      }) { try await channel.waitForStream() }
-      let initTimeout = settings.initTimeout
-      let settings = self.settings
-      let response = try await withTimeout(initTimeout, onTimeout: {
-        FunctionsHostError(
-          code: .workerUnavailable, message: "worker \(slot) did not answer WorkerInitRequest within \(initTimeout.formattedMilliseconds)")
-      }) {
-        try await channel.initialize(
-          hostVersion: settings.hostVersion, workerDirectory: settings.description.workerDirectory,
-          appDirectory: settings.scriptRoot, capabilities: ["MultiStream": "10"])
-      }
-      guard response.result.status == .success else {
-        let why = response.result.exception.message.isEmpty ? response.result.result : response.result.exception.message
-        logger.error("worker \(slot) failed to initialize: \(why.isEmpty ? "WorkerInitResponse reported Failure" : why)")
-        return false
-      }
-      let meta = response.workerMetadata
-      let capabilityList = response.capabilities.keys.sorted().joined(separator: ", ")
-      logger.info(
-        "worker \(slot) initialized: \(meta.runtimeName) \(meta.runtimeVersion), worker \(meta.workerVersion); capabilities: \(capabilityList)")
-
-      let functions = try await catalog.functions { [settings, indexFallback, logger] in
-        logger.info("worker \(slot) is indexing the app")
-        let metadata = try await withTimeout(.seconds(60), onTimeout: {
-          FunctionsHostError(code: .workerUnavailable, message: "worker \(slot) did not answer FunctionsMetadataRequest within 60 s")
-        }) { try await channel.functionsMetadata(appDirectory: settings.scriptRoot) }
-        let (functions, errors) = try FunctionCatalog.functions(
-          from: metadata, scriptRoot: settings.scriptRoot, settings: generation.environment, fallback: indexFallback)
-        for error in errors { logger.error("\(error.message)") }
-        return (functions, errors)
-      }
-      let loadTimeout = settings.loadTimeout
-      try await withThrowingDiscardingTaskGroup { group in
-        for function in functions {
-          group.addTask {
-            let response = try await withTimeout(loadTimeout, onTimeout: {
-              FunctionsHostError(
-                code: .workerUnavailable, message: "worker \(slot) did not answer the load of '\(function.name)' in time")
-            }) { try await channel.load(function) }
-            if response.result.status != .success {
-              var message = response.result.exception.message.isEmpty ? response.result.result : response.result.exception.message
-              if !response.result.exception.stackTrace.isEmpty { message += "\n" + response.result.exception.stackTrace }
-              self.logger.error(
-                "worker \(slot) failed to load function '\(function.name)': \(message)", metadata: ["function": "\(function.name)"])
-            }
-          }
-        }
-      }
-      channel.markReady()
-      pool.add(channel)
-      logger.info("worker \(slot) is ready (\(functions.count) functions)", metadata: ["pid": "\(channel.pid ?? 0)"])
-      settleStartup(slot: slot)
-      resolveReady(slot: slot, true)
-      await watch(channel)
-      if channel.closeReason == nil && channel.isShutdownRequested {
-        await drainAndTerminate(channel)
-      }
-      return true
-    } catch {
-      if !isShuttingDown { logger.error("worker \(slot): \(error)") }
-      return false
-    }
-  }
-
-  /// While the worker serves: expires timed-out invocations (InvocationCancel, then replacement of a worker
-  /// that does not stop them) and probes its health. Returns when the channel closes or shutdown begins.
-  private func watch(_ channel: WorkerChannel) async {
-    let slot = channel.slot
-    let settings = self.settings
-    await withTaskGroup(of: Void.self) { group in
-      group.addTask {
-        await channel.waitUntilClosed(orShutdown: true)
-      }
-      group.addTask {
-        while !Task.isCancelled {
-          try? await Task.sleep(for: .milliseconds(100))
-          if Task.isCancelled { return }
-          let expiry = channel.expireInvocations(now: .now, grace: settings.cancelGrace)
-          for id in expiry.expired {
-            let sent = await channel.sendCancel(id)
-            self.logger.warning(
-              "invocation exceeded functionTimeout; \(sent ? "InvocationCancel sent" : "the worker cannot cancel it, its result will be discarded")",
-              metadata: ["invocationId": "\(id)", "worker": "\(slot)"])
-          }
-          if let id = expiry.unresponsive {
-            self.logger.error(
-              "worker \(slot) did not stop timed-out invocation \(id) within \(settings.cancelGrace.formattedMilliseconds); replacing the worker")
-            channel.close(reason: "worker \(slot) was replaced because timed-out invocation \(id) did not stop")
-            return
-          }
-        }
-      }
-      if channel.has(capability: "WorkerStatus") {
-        group.addTask {
-          while !Task.isCancelled {
-            try? await Task.sleep(for: settings.healthInterval)
-            if Task.isCancelled { return }
-            do {
-              try await withTimeout(settings.healthTimeout, onTimeout: {
-                FunctionsHostError(code: .timeout, message: "no WorkerStatusResponse")
-              }) { try await channel.status() }
-            } catch is CancellationError {
-              return
-            } catch {
-              if channel.closeReason != nil || Task.isCancelled { return }
-              self.logger.error(
-                "worker \(slot) did not answer a health probe within \(settings.healthTimeout.formattedMilliseconds); replacing it")
-              channel.close(reason: "worker \(slot) stopped answering health probes and was replaced")
-              return
-            }
-          }
-        }
-      }
-      await group.next()
-      group.cancelAll()
-    }
-  }
-
-  private func drainAndTerminate(_ channel: WorkerChannel) async {
-    pool.remove(channel)
-    let deadline = ContinuousClock.now + settings.drainTimeout
-    while channel.outstanding > 0, channel.closeReason == nil, ContinuousClock.now < deadline {
-      try? await Task.sleep(for: .milliseconds(20))
-    }
-    if channel.has(capability: "HandlesWorkerTerminateMessage") {
-      let grace = settings.terminateGrace
-      await channel.sendTerminate(grace: grace)
-      _ = try? await withTimeout(grace, onTimeout: { CancellationError() }) {
-        await channel.waitUntilClosed()
-      }
-    }
-  }
-
-  // MARK: - Helpers
-
-  /// A random, unguessable worker id (128 bits).
-  static func newWorkerID() -> String {
-    var g = SystemRandomNumberGenerator()
-    return String(format: "%016llx%016llx", g.next() as UInt64, g.next() as UInt64)
-  }
-
-  /// How the stock host classifies a worker's stderr line.
-  static func stderrLevel(_ line: String) -> Logger.Level {
-    let lower = line.lowercased()
-    if lower.contains("error") || lower.contains("fail") || lower.contains("severe")
-      || lower.contains("unhandled exception") || lower.contains("traceback")
-    {
-      return .error
-    }
-    if lower.contains("warn") { return .warning }
-    return .info
-  }
-
-  /// The exit status of a child that has ended, without reaping it (Subprocess still does). Polls briefly.
-  static func peekExitStatus(_ pid: Int32) async -> TerminationStatus? {
-    for _ in 0..<20 {
-      var info = siginfo_t()
-      let rc = waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT)
-      if rc != 0 { return nil }
-      if info.si_signo == SIGCHLD {
-        let status = info._sifields._sigchld.si_status
-        switch Int(info.si_code) {
-        case Int(CLD_EXITED): return .exited(status)
-        case Int(CLD_KILLED), Int(CLD_DUMPED): return .signaled(status)
-        default: return nil
-        }
-      }
-      try? await Task.sleep(for: .milliseconds(10))
-    }
-    return nil
-  }
-
-  /// A sentence about how a worker process ended.
-  static func describe(_ status: TerminationStatus, slot: Int, pid: Int32, stderrTail: [String]) -> String {
-    var text: String
-    switch status {
-    case .exited(let code):
-      text = "worker \(slot) (pid \(pid)) exited with code \(code)"
-      if code == 137 { text += " (killed, often by the out-of-memory killer)" }
-      if code == 143 { text += " (terminated by SIGTERM)" }
-    case .signaled(let signal):
-      text = "worker \(slot) (pid \(pid)) was killed by signal \(signal)"
-      if signal == SIGKILL { text += " (SIGKILL: out-of-memory killer or kill -9)" }
-      if signal == SIGTERM { text += " (SIGTERM)" }
-    @unknown default:
-      text = "worker \(slot) (pid \(pid)) ended: \(status)"
-    }
-    if !stderrTail.isEmpty { text += "; last stderr lines: " + stderrTail.joined(separator: " | ") }
-    return text
-  }
-}
-
-extension Duration {
-  var formattedMilliseconds: String {
-    let ms = Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
-    return ms >= 1000 ? String(format: "%.1f s", ms / 1000) : String(format: "%.0f ms", ms)
-  }
-}
-
-/// The last few warning/error lines a worker wrote to stderr.
-final class LineTail: Sendable {
-  private let storage = Mutex<[String]>([])
-  func append(_ line: String) {
-    storage.withLock { tail in
-      tail.append(line)
-      if tail.count > 5 { tail.removeFirst() }
-    }
-  }
-  var lines: [String] { storage.withLock { $0 } }
 }

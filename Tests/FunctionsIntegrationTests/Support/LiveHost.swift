@@ -2,44 +2,30 @@ import Foundation
 import FunctionsHostCore
 import FunctionsHostHTTP
 import FunctionsPythonWorker
+import FunctionsTestSupport
 import Logging
 import ServiceLifecycle
+import Synchronization
 
-/// The bundled worker and a Python environment for it, prepared once per test process.
+/// The bundled worker and a Python environment for it, prepared once per test process (shared with the
+/// conformance tests through FunctionsTestSupport).
 enum TestPython {
-  static let packageRoot: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<4 { url.deleteLastPathComponent() }
-    return url.path
-  }()
+  static var packageRoot: String { TestSupport.packageRoot }
 
   struct Prepared: Sendable {
     var worker: WorkerDescription
   }
 
-  private static let preparation = Task<Prepared, any Error> {
-    let environment = ProcessInfo.processInfo.environment
-    let cache = environment["FUNCTIONS_HOST_TEST_CACHE"] ?? "\(packageRoot)/.build/integration-cache"
-    let bundled = try BundledPythonWorker.materialize(into: cache)
-    var logger = Logger(label: "test-python")
-    logger.logLevel = .warning
-    let python = try await PythonEnvironment(
-      configuration: .defaults(cacheDirectory: cache, workerRequirementsFile: bundled.requirementsFile) {
-        $0.usesAppVirtualEnvironment = false
-      }
-    ).prepare(appRoot: nil, environment: environment, logger: logger)
-    var worker = WorkerDescription(
-      executable: python.executable, workerPath: bundled.workerScript, workerDirectory: bundled.directory,
-      environment: python.environment)
-    worker.supportsUnixSocketTransport = true
-    return Prepared(worker: worker)
-  }
-
-  static func prepared() async throws -> Prepared { try await preparation.value }
+  static func prepared() async throws -> Prepared { Prepared(worker: try await TestSupport.bundledPythonWorker()) }
 }
 
 /// A real host with real Python workers and a real HTTP front door on loopback, for one test.
 struct LiveHost: Sendable {
+  /// Whether ``stop()`` ran (it runs once).
+  final class StopState: Sendable {
+    let stopped = Mutex(false)
+  }
+
   let host: FunctionsHost
   let frontDoor: HTTPFrontDoor
   let group: ServiceGroup
@@ -48,6 +34,7 @@ struct LiveHost: Sendable {
   let logs: LogCapture
   let appDirectory: String
   let report: StartupReport
+  let stopState = StopState()
 
   /// Copies `Fixtures/<fixture>` to a temporary folder and serves it.
   ///
@@ -112,8 +99,21 @@ struct LiveHost: Sendable {
     try await RawHTTPClient.send(port: port, method: method, path: path, headers: headers, body: body, chunks: chunks)
   }
 
-  /// Shuts down gracefully, waits for the services to end, and removes the app copy.
+  /// Runs `body`, then stops the host and waits for it, also when `body` throws (structured clean-up
+  /// instead of a fire-and-forget task in a `defer`). `body` may stop the host itself first.
+  func stoppingAfter(_ body: () async throws -> Void) async throws {
+    do {
+      try await body()
+    } catch {
+      try? await stop()
+      throw error
+    }
+    try await stop()
+  }
+
+  /// Shuts down gracefully, waits for the services to end, and removes the app copy. Runs once.
   func stop() async throws {
+    guard stopState.stopped.withLock({ s in defer { s = true }; return !s }) else { return }
     await group.triggerGracefulShutdown()
     try await task.value
     try? FileManager.default.removeItem(atPath: appDirectory)

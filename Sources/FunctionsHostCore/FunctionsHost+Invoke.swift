@@ -1,0 +1,119 @@
+internal import Foundation
+internal import FunctionsRPC
+internal import Synchronization
+
+extension FunctionsHost {
+  // MARK: - InvocationDispatching
+
+  /// The app's functions (empty until indexed).
+  public func functions() -> [FunctionMetadata] {
+    state.withLock { $0.catalog }?.functions ?? []
+  }
+
+  /// The function with that name (case-insensitive), if the current catalog has it.
+  public func function(named name: String) -> FunctionMetadata? {
+    state.withLock { $0.catalog }?.function(named: name)
+  }
+
+  /// Runs a function on the least busy ready worker that loaded it.
+  public func invoke(_ input: InvocationInput) async throws -> InvocationOutput {
+    let (catalog, shuttingDown, pool, timeout) = state.withLock {
+      ($0.catalog, $0.shuttingDown, $0.pool, $0.functionTimeout)
+    }
+    if shuttingDown {
+      throw FunctionsHostError(code: .shuttingDown, message: "the host is shutting down")
+    }
+    guard let catalog else {
+      throw FunctionsHostError(code: .workerUnavailable, message: "the host has not started yet")
+    }
+    if !catalog.isIndexed {
+      _ = await pool.waitForWorker(timeout: configuration.dispatchWaitTimeout)
+    }
+    guard var function = catalog.function(named: input.functionName), !function.isDisabled else {
+      throw FunctionsHostError(code: .functionNotFound, message: "no enabled function named '\(input.functionName)'")
+    }
+    let invocationID = UUID().uuidString.lowercased()
+    var request = AzureFunctionsRpcMessages_InvocationRequest()
+    request.invocationID = invocationID
+    request.functionID = function.functionID
+    request.inputData = input.inputData
+    request.triggerMetadata = input.triggerMetadata
+    request.traceContext = input.traceContext ?? traceContexts.context(traceparent: nil, tracestate: nil)
+
+    let deadline = ContinuousClock.now + configuration.dispatchWaitTimeout
+    while true {
+      switch pool.pick(functionID: function.functionID) {
+      case .channel(let channel):
+        let response: AzureFunctionsRpcMessages_InvocationResponse
+        do {
+          response = try await channel.invoke(request, functionName: function.name, timeout: timeout)
+        } catch var error as FunctionsHostError where error.code == .workerUnavailable {
+          // Not sent: try another worker.
+          pool.invocationFinished()
+          error.invocationID = invocationID
+          if ContinuousClock.now >= deadline { throw error }
+          continue
+        } catch {
+          pool.invocationFinished()
+          throw error
+        }
+        pool.invocationFinished()
+        return try Self.output(from: response, function: function)
+      case .allBusy:
+        guard await pool.waitForCapacity(timeout: max(.zero, deadline - ContinuousClock.now)) else {
+          throw FunctionsHostError(
+            code: .overloaded,
+            message: "every worker is at its concurrency limit and the host queue is full or timed out",
+            invocationID: invocationID)
+        }
+      case .loadFailed(let message):
+        throw FunctionsHostError(
+          code: .functionLoadFailed, message: "function '\(function.name)' failed to load: \(message)",
+          invocationID: invocationID)
+      case .noneReady:
+        let remaining = deadline - ContinuousClock.now
+        if state.withLock({ $0.shuttingDown }) {
+          throw FunctionsHostError(code: .shuttingDown, message: "the host is shutting down", invocationID: invocationID)
+        }
+        guard remaining > .zero, await pool.waitForWorker(timeout: remaining) else {
+          throw FunctionsHostError(
+            code: .workerUnavailable,
+            message: "no worker is ready to run '\(function.name)' (waited \(configuration.dispatchWaitTimeout.formattedMilliseconds))",
+            invocationID: invocationID)
+        }
+        // After a hot reload the function may have a new id: follow the current catalog.
+        if let current = state.withLock({ $0.catalog })?.function(named: input.functionName),
+          current.functionID != function.functionID
+        {
+          function = current
+          request.functionID = current.functionID
+        }
+      }
+    }
+  }
+
+  static func output(
+    from response: AzureFunctionsRpcMessages_InvocationResponse, function: FunctionMetadata
+  ) throws -> InvocationOutput {
+    switch response.result.status {
+    case .success:
+      var outputs: [String: AzureFunctionsRpcMessages_TypedData] = [:]
+      for binding in response.outputData {
+        if case .data(let value) = binding.rpcData { outputs[binding.name] = value }
+      }
+      return InvocationOutput(
+        invocationID: response.invocationID, returnValue: response.hasReturnValue ? response.returnValue : nil,
+        outputData: outputs)
+    case .cancelled:
+      throw FunctionsHostError(
+        code: .functionCancelled, message: "function '\(function.name)' was cancelled",
+        invocationID: response.invocationID, exception: response.result.exception)
+    default:
+      let e = response.result.exception
+      let message = e.message.isEmpty ? (response.result.result.isEmpty ? "the function failed" : response.result.result) : e.message
+      throw FunctionsHostError(
+        code: .functionFailed, message: "function '\(function.name)' failed: \(message)",
+        invocationID: response.invocationID, exception: e)
+    }
+  }
+}
