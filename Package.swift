@@ -168,6 +168,7 @@ let package = Package(
     .target(
       name: "FunctionsHosting",
       dependencies: [
+        "FunctionsStoragePostgres",
         "FunctionsHostCore",
         "FunctionsHostHTTP",
         "FunctionsPythonWorker",

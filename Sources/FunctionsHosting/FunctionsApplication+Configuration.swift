@@ -95,6 +95,9 @@ extension FunctionsApplication {
     case sqlite(path: String)
     /// Any store; the caller owns (and closes) it.
     case store(any FunctionsStore)
+    /// A PostgreSQL database, `postgres://user[:password]@host[:port]/db`, shared by every host that names
+    /// it (queues, blobs, receipts, timer status and leases; schema migrations applied at start).
+    case postgres(url: String)
   }
 
   /// Ports of the Azure-compatible Blob and Queue endpoints.

@@ -68,7 +68,7 @@ struct Start: AsyncParsableCommand {
 
   @Option(
     name: .long,
-    help: "The store file for queues, blobs and timer state (default: <cache>/storage/<app>-<hash>.sqlite).")
+    help: "The store for queues, blobs and timer state: a SQLite file (default: <cache>/storage/<app>-<hash>.sqlite), or postgres://user[:password]@host[:port]/db to share it with other hosts.")
   var store: String?
 
   @Option(name: .customLong("blob-port"), help: "Port of the Azure-compatible Blob endpoint (0 picks a free port).")
@@ -171,7 +171,9 @@ struct Start: AsyncParsableCommand {
       c.transport = t
     }
     c.http = .init(host: host, port: port)
-    c.storage = store.map { .sqlite(path: $0) } ?? .defaultFile
+    c.storage =
+      store.map { $0.hasPrefix("postgres://") || $0.hasPrefix("postgresql://") ? .postgres(url: $0) : .sqlite(path: $0) }
+      ?? .defaultFile
     c.storageEndpoints = noStorageEndpoints ? nil : .init(blob: blobPort, queue: queuePort)
     c.keys = auth ? .secretsFile(secretsFile) : .none
     c.cors = HTTPFrontDoor.CORSPolicy(settings: app.localSettings, origins: cors, credentials: corsCredentials)

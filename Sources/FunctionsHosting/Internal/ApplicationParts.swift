@@ -4,6 +4,7 @@ internal import FunctionsHostHTTP
 internal import FunctionsPythonWorker
 internal import FunctionsStorage
 internal import FunctionsStorageEndpoints
+internal import FunctionsStoragePostgres
 internal import FunctionsTriggers
 internal import Logging
 internal import ServiceLifecycle
@@ -47,7 +48,7 @@ struct ApplicationParts: Sendable {
     c.configureHost?(&hostConfiguration)
     let host = FunctionsHost(configuration: hostConfiguration, logger: logger)
 
-    let (store, storePath, ownsStore) = try openStore(c.storage, app: app, cache: cache)
+    let (store, storePath, ownsStore) = try openStore(c.storage, app: app, cache: cache, logger: logger)
     let endpoints = c.storageEndpoints.map { ports in
       StorageEndpoints(
         store: store,
@@ -81,7 +82,11 @@ struct ApplicationParts: Sendable {
       keys: keys?.keys,
       statusProvider: { HostStatus(workers: host.workers()) })
 
-    var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: host)]
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+    if ownsStore, let postgres = store as? PostgresStore {
+      services.append(.init(service: postgres))  // first, so that it stops last
+    }
+    services.append(.init(service: host))
     if let endpoints, let ports = c.storageEndpoints {
       let explicit = ports.blob != nil || ports.queue != nil
       services.append(.init(service: OptionalStorageEndpoints(endpoints: endpoints, explicitPorts: explicit, logger: logger)))
@@ -99,11 +104,18 @@ struct ApplicationParts: Sendable {
   }
 
   private static func openStore(
-    _ storage: FunctionsApplication.Storage, app: FunctionApp, cache: String
+    _ storage: FunctionsApplication.Storage, app: FunctionApp, cache: String, logger: Logger
   ) throws -> (any FunctionsStore, String?, Bool) {
     let path: String
     switch storage {
     case .store(let store): return (store, nil, false)
+    case .postgres(let text):
+      do {
+        let url = try PostgresURL(text)
+        return (try PostgresStore(url: url, logger: logger), url.description, true)
+      } catch {
+        throw FunctionsHostError(code: .configuration, message: "--store: \(error)", cause: error)
+      }
     case .sqlite(let p): path = p
     case .defaultFile:
       path = AppCacheLocation.path(
