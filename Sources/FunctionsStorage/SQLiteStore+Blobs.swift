@@ -63,20 +63,7 @@ extension SQLiteStore {
       }
       return blob
     }
-    let length = blob.properties.contentLength
-    let served: ClosedRange<Int64>?
-    if let range {
-      let end = min(range.end ?? (length - 1), length - 1)
-      guard range.start >= 0, range.start < length, end >= range.start else {
-        throw StorageError(
-          code: .invalidRange,
-          message: "range bytes=\(range.start)-\(range.end.map(String.init) ?? "") is outside blob '\(name)' "
-            + "in container '\(container)' of \(length) bytes")
-      }
-      served = range.start...end
-    } else {
-      served = length > 0 ? 0...(length - 1) : nil
-    }
+    let served = try ByteRange.served(range, length: blob.properties.contentLength, container: container, name: name)
     return BlobDownload(
       properties: blob.properties, range: served,
       chunks: contentStream(segments: blob.segments, range: served, container: container, name: name))

@@ -1,7 +1,7 @@
 internal import Foundation
 
 /// How a blob operation uses its ``BlobConditions``.
-enum BlobConditionUse {
+package enum BlobConditionUse {
   /// A read (Get Blob): a matching If-None-Match fails with `conditionNotMet` (HTTP 304 is the
   /// endpoint's business).
   case read
@@ -15,7 +15,7 @@ enum BlobConditionUse {
 extension BlobConditions {
   /// Checks the conditions against `blob` (`nil`: it does not exist), as Azure does. Dates are
   /// compared to the second, as HTTP dates carry no more.
-  func check(against blob: BlobProperties?, container: String, name: String, use: BlobConditionUse)
+  package func check(against blob: BlobProperties?, container: String, name: String, use: BlobConditionUse)
     throws(StorageError)
   {
     let what = "blob '\(name)' in container '\(container)'"

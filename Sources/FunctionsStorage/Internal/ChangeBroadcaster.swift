@@ -2,7 +2,7 @@ internal import Foundation
 internal import Synchronization
 
 /// Fans store changes out to every ``SQLiteStore/changes()`` subscriber; finishes them all on close.
-final class ChangeBroadcaster: Sendable {
+package final class ChangeBroadcaster: Sendable {
   private struct State {
     var subscribers: [UInt64: AsyncStream<StoreChange>.Continuation] = [:]
     var nextID: UInt64 = 0
@@ -12,12 +12,12 @@ final class ChangeBroadcaster: Sendable {
   private let state = Mutex(State())
   private let bufferSize: Int
 
-  init(bufferSize: Int) {
+  package init(bufferSize: Int) {
     self.bufferSize = max(1, bufferSize)
   }
 
   /// A new subscription; already finished when the broadcaster is closed.
-  func subscribe() -> AsyncStream<StoreChange> {
+  package func subscribe() -> AsyncStream<StoreChange> {
     let (stream, continuation) = AsyncStream.makeStream(
       of: StoreChange.self, bufferingPolicy: .bufferingNewest(bufferSize))
     let id: UInt64? = state.withLock { state in
@@ -38,7 +38,7 @@ final class ChangeBroadcaster: Sendable {
   }
 
   /// Sends `changes` to every subscriber.
-  func yield(_ changes: [StoreChange]) {
+  package func yield(_ changes: [StoreChange]) {
     guard !changes.isEmpty else { return }
     let subscribers = state.withLock { Array($0.subscribers.values) }
     for subscriber in subscribers {
@@ -47,12 +47,12 @@ final class ChangeBroadcaster: Sendable {
   }
 
   /// Sends one change to every subscriber.
-  func yield(_ change: StoreChange) {
+  package func yield(_ change: StoreChange) {
     yield([change])
   }
 
   /// Finishes every subscription; later subscriptions finish at once.
-  func close() {
+  package func close() {
     let subscribers = state.withLock { state in
       state.closed = true
       defer { state.subscribers = [:] }

@@ -1,8 +1,8 @@
 internal import Foundation
 
 /// User metadata as stored: a JSON object with sorted keys.
-enum MetadataCoding {
-  static func encode(_ metadata: [String: String]) -> String {
+package enum MetadataCoding {
+  package static func encode(_ metadata: [String: String]) -> String {
     guard !metadata.isEmpty else { return "{}" }
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
@@ -11,7 +11,7 @@ enum MetadataCoding {
     return String(decoding: data, as: UTF8.self)
   }
 
-  static func decode(_ text: String) -> [String: String] {
+  package static func decode(_ text: String) -> [String: String] {
     guard text != "{}" else { return [:] }
     return (try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))) ?? [:]
   }

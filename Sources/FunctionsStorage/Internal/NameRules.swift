@@ -1,10 +1,10 @@
 internal import Foundation
 
 /// Azure's naming rules for queues, containers, blobs and block ids.
-enum NameRules {
+package enum NameRules {
   /// A queue or container name: 3–63 characters of lower-case letters, digits and hyphens,
   /// starting with a letter or digit, without consecutive hyphens and not ending in a hyphen.
-  static func isValidQueueOrContainerName(_ name: String) -> Bool {
+  package static func isValidQueueOrContainerName(_ name: String) -> Bool {
     let bytes = Array(name.utf8)
     guard (3...63).contains(bytes.count) else { return false }
     var previousWasHyphen = true  // forbids a leading hyphen
@@ -23,7 +23,7 @@ enum NameRules {
   }
 
   /// Throws ``StorageError/Code/invalidResourceName`` unless `name` is a valid queue name.
-  static func validateQueue(_ name: String) throws(StorageError) {
+  package static func validateQueue(_ name: String) throws(StorageError) {
     guard isValidQueueOrContainerName(name) else {
       throw StorageError(
         code: .invalidResourceName,
@@ -33,7 +33,7 @@ enum NameRules {
   }
 
   /// Throws ``StorageError/Code/invalidResourceName`` unless `name` is a valid container name.
-  static func validateContainer(_ name: String) throws(StorageError) {
+  package static func validateContainer(_ name: String) throws(StorageError) {
     guard isValidQueueOrContainerName(name) else {
       throw StorageError(
         code: .invalidResourceName,
@@ -43,7 +43,7 @@ enum NameRules {
   }
 
   /// Throws ``StorageError/Code/invalidResourceName`` unless `name` is 1–1024 characters long.
-  static func validateBlob(_ name: String) throws(StorageError) {
+  package static func validateBlob(_ name: String) throws(StorageError) {
     guard (1...1024).contains(name.count) else {
       throw StorageError(
         code: .invalidResourceName,
@@ -52,7 +52,7 @@ enum NameRules {
   }
 
   /// Throws ``StorageError/Code/invalidInput`` unless `blockID` is base64 of 1–64 bytes.
-  static func validateBlockID(_ blockID: String, blob: String) throws(StorageError) {
+  package static func validateBlockID(_ blockID: String, blob: String) throws(StorageError) {
     guard let decoded = Data(base64Encoded: blockID), (1...64).contains(decoded.count) else {
       throw StorageError(
         code: .invalidInput,
