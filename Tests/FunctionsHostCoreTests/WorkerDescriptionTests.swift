@@ -4,6 +4,18 @@ import Testing
 @testable import FunctionsHostCore
 
 @Suite struct WorkerDescriptionTests {
+  @Test func everyPythonWorkerGetsTheAppsVendoredPackagesOnPythonPath() {
+    let stock = WorkerDescription(executable: "python3", arguments: ["-m", "azure_functions_worker"], workerDirectory: "/w")
+    let env = stock.processEnvironment(appSettings: ["PYTHONPATH": "/extra"], appDirectory: "/srv/app")
+    #expect(env["PYTHONPATH"] == "/srv/app/.python_packages/lib/site-packages:/extra")
+    #expect(env["FUNCTIONS_WORKER_RUNTIME"] == "python")
+    #expect(env["AzureWebJobsScriptRoot"] == "/srv/app")
+    let once = stock.processEnvironment(appSettings: env, appDirectory: "/srv/app")
+    #expect(once["PYTHONPATH"] == env["PYTHONPATH"])  // not added twice
+    let node = WorkerDescription(executable: "node", workerDirectory: "/w", language: "node")
+    #expect(node.processEnvironment(appSettings: [:], appDirectory: "/srv/app")["PYTHONPATH"] == nil)
+  }
+
   @Test func launchArgumentsUseBothDialects() {
     let d = WorkerDescription(executable: "python3", arguments: ["-u"], workerPath: "/w/worker.py", workerDirectory: "/w")
     let args = d.launchArguments(host: "127.0.0.1", port: 5000, workerID: "W", requestID: "R", maxMessageLength: 7)
