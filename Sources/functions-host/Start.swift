@@ -164,12 +164,8 @@ struct Start: AsyncParsableCommand {
       c.worker = .bundledPython(interpreter: python)
     }
     c.workerCount = workers
-    if let transport {
-      guard let t = FunctionsHost.Transport(rawValue: transport.lowercased()) else {
-        throw ValidationError("--transport '\(transport)' is not grpc or uds")
-      }
-      c.transport = t
-    }
+    // validate() already refused an unknown transport.
+    c.transport = transport.flatMap { FunctionsHost.Transport(rawValue: $0.lowercased()) }
     c.http = .init(host: host, port: port)
     c.storage =
       store.map { $0.hasPrefix("postgres://") || $0.hasPrefix("postgresql://") ? .postgres(url: $0) : .sqlite(path: $0) }
