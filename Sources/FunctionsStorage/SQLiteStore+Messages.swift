@@ -4,7 +4,6 @@ internal import Synchronization
 
 extension SQLiteStore {
   /// The largest message body Azure accepts: 64 KiB.
-  static let maximumMessageSize = 64 * 1024
   /// The time to live of messages the store puts itself (poison copies, blob-trigger messages):
   /// Azure's default, 7 days.
   static let defaultTimeToLive: Duration = .seconds(7 * 24 * 3600)
@@ -14,7 +13,7 @@ extension SQLiteStore {
     async throws -> QueueMessage
   {
     try NameRules.validateQueue(queue)
-    try Self.validateBody(body, queue: queue)
+    try MessageRules.validateBody(body, queue: queue)
     guard visibilityDelay >= .zero else {
       throw StorageError(
         code: .outOfRangeQueryParameterValue, message: "visibilitytimeout must not be negative (queue '\(queue)')")
@@ -39,8 +38,8 @@ extension SQLiteStore {
     async throws -> [QueueMessage]
   {
     try NameRules.validateQueue(queue)
-    try Self.validateCount(count)
-    try Self.validateTimeout(visibilityTimeout, queue: queue)
+    try MessageRules.validateCount(count)
+    try MessageRules.validateTimeout(visibilityTimeout, queue: queue)
     let now = nowMicros()
     let purge = purgeDue(now: now)
     let visibleAt = Micros.saturatingAdd(now, Micros.of(visibilityTimeout))
@@ -86,7 +85,7 @@ extension SQLiteStore {
   /// Peeks at messages; see ``FunctionsStore/peekMessages(queue:count:)``.
   public func peekMessages(queue: String, count: Int) async throws -> [QueueMessage] {
     try NameRules.validateQueue(queue)
-    try Self.validateCount(count)
+    try MessageRules.validateCount(count)
     let now = nowMicros()
     return try await read("peek at messages of queue '\(queue)'") { db in
       let rows = try Row.fetchAll(
@@ -113,8 +112,8 @@ extension SQLiteStore {
     queue: String, id: String, popReceipt: String, visibilityTimeout: Duration, body: [UInt8]?
   ) async throws -> MessageUpdate {
     try NameRules.validateQueue(queue)
-    if let body { try Self.validateBody(body, queue: queue) }
-    try Self.validateTimeout(visibilityTimeout, queue: queue)
+    if let body { try MessageRules.validateBody(body, queue: queue) }
+    try MessageRules.validateTimeout(visibilityTimeout, queue: queue)
     let now = nowMicros()
     let visibleAt = Micros.saturatingAdd(now, Micros.of(visibilityTimeout))
     let newReceipt = Identifiers.popReceipt()
@@ -265,27 +264,6 @@ extension SQLiteStore {
       guard now - last >= 1_000_000 || now < last else { return false }
       last = now
       return true
-    }
-  }
-
-  static func validateBody(_ body: [UInt8], queue: String) throws(StorageError) {
-    guard body.count <= maximumMessageSize else {
-      throw StorageError(
-        code: .messageTooLarge,
-        message: "a message for queue '\(queue)' is \(body.count) bytes; the limit is \(maximumMessageSize)")
-    }
-  }
-
-  static func validateCount(_ count: Int) throws(StorageError) {
-    guard (1...32).contains(count) else {
-      throw StorageError(code: .outOfRangeQueryParameterValue, message: "numofmessages must be 1-32; got \(count)")
-    }
-  }
-
-  static func validateTimeout(_ timeout: Duration, queue: String) throws(StorageError) {
-    guard timeout >= .zero else {
-      throw StorageError(
-        code: .outOfRangeQueryParameterValue, message: "visibilitytimeout must not be negative (queue '\(queue)')")
     }
   }
 }

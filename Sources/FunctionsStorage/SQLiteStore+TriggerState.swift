@@ -9,7 +9,7 @@ extension SQLiteStore {
   /// default time to live (7 days), as the stock host's blob-trigger messages do.
   public func enqueueIfNoReceipt(_ receipt: BlobReceiptKey, queue: String, message: [UInt8]) async throws -> Bool {
     try NameRules.validateQueue(queue)
-    try Self.validateBody(message, queue: queue)
+    try MessageRules.validateBody(message, queue: queue)
     let now = nowMicros()
     let expiresAt = Micros.saturatingAdd(now, Micros.of(Self.defaultTimeToLive))
     let enqueued = try await write("enqueue blob-trigger message on queue '\(queue)'") { db in

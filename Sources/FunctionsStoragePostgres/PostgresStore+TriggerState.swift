@@ -11,7 +11,7 @@ extension PostgresStore {
   /// The message expires after Azure's default time to live (7 days).
   public func enqueueIfNoReceipt(_ receipt: BlobReceiptKey, queue: String, message: [UInt8]) async throws -> Bool {
     try NameRules.validateQueue(queue)
-    try Self.validateBody(message, queue: queue)
+    try MessageRules.validateBody(message, queue: queue)
     let now = nowMicros()
     let expiresAt = Micros.saturatingAdd(now, Micros.of(Self.defaultTimeToLive))
     let id = Identifiers.messageID()
