@@ -35,6 +35,8 @@ extension PostgresStore {
     /// The longest wait between two attempts to re-open the LISTEN connection after it was lost
     /// (default 30 s; the wait starts at 1 s and doubles).
     public var maximumListenRetryDelay: Duration = .seconds(30)
+    /// The clock the LISTEN reconnect back-off waits on (tests may drive their own).
+    public var clock: any Clock<Duration> = ContinuousClock()
 
     /// Creates the default configuration.
     public init() {}

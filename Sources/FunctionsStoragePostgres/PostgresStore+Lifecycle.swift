@@ -129,7 +129,9 @@ extension PostgresStore: Service {
         onListening()
       }
       if Task.isCancelled { return }
-      try? await Task.sleep(for: delay)
+      // A real interval: the reconnect back-off (1 s doubling to maximumListenRetryDelay); no event says
+      // when the server is back, and the stores keep serving calls meanwhile.
+      try? await configuration.clock.sleep(for: delay)
       delay = min(delay * 2, configuration.maximumListenRetryDelay)
     }
   }

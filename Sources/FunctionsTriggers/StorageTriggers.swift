@@ -96,11 +96,13 @@ public struct StorageTriggers: Service {
     let plans = host.functions().filter { !$0.isDisabled }.map { bindings.plan(for: $0) }.filter { $0.error == nil }
     let hostJSON = host.app?.hostJSON ?? HostJSON()
     let queueOptions: QueueListenerOptions
+    let blobOptions: BlobTriggerOptions
     do {
       queueOptions = try QueueListenerOptions.parse(
         hostJSON, file: "host.json", processorCount: configuration.processorCount)
+      blobOptions = try BlobTriggerOptions.parse(hostJSON, processorCount: configuration.processorCount)
     } catch {
-      logger.error("\((error as? FunctionsHostError)?.message ?? "\(error)"); queue triggers are not started")
+      logger.error("\((error as? FunctionsHostError)?.message ?? "\(error)"); storage triggers are not started")
       await stop.waitUntilRaised()
       return
     }
@@ -140,7 +142,7 @@ public struct StorageTriggers: Service {
       }
       if !blobPlans.isEmpty {
         let listener = blobQueueListener(
-          plans: blobPlans, hostJSON: hostJSON, invoker: invoker, blobEndpoint: blobEndpoint)
+          plans: blobPlans, blobOptions: blobOptions, invoker: invoker, blobEndpoint: blobEndpoint)
         group.addTask { await listener.run(stop: stop) }
       }
       group.addTask { await stop.waitUntilRaised() }
@@ -149,11 +151,10 @@ public struct StorageTriggers: Service {
 
   /// The listener of the blob-trigger queue: each message names a function and a blob version.
   private func blobQueueListener(
-    plans: [String: (FunctionBindingPlan, BlobPathPattern)], hostJSON: HostJSON, invoker: TriggerInvoker,
+    plans: [String: (FunctionBindingPlan, BlobPathPattern)], blobOptions: BlobTriggerOptions, invoker: TriggerInvoker,
     blobEndpoint endpoint: String
   ) -> QueueListener {
     var options = QueueListenerOptions(processorCount: configuration.processorCount)
-    let blobOptions = BlobTriggerOptions.parse(hostJSON, processorCount: configuration.processorCount)
     options.messageEncoding = .none
     options.maxDequeueCount = blobOptions.poisonBlobThreshold
     options.batchSize = min(32, max(1, blobOptions.maxDegreeOfParallelism / 2))
@@ -206,16 +207,22 @@ struct BlobTriggerOptions: Sendable, Hashable {
   /// `poisonBlobThreshold` (default 5).
   var poisonBlobThreshold = 5
 
-  static func parse(_ hostJSON: HostJSON, processorCount: Int) -> BlobTriggerOptions {
+  /// Reads `extensions.blobs`; a value that is not a whole number ≥ 1 is an error naming the field.
+  static func parse(_ hostJSON: HostJSON, processorCount: Int) throws -> BlobTriggerOptions {
     var options = BlobTriggerOptions(maxDegreeOfParallelism: 8 * max(1, processorCount))
-    guard let object = hostJSON.extensions["blobs"]?.objectValue else { return options }
+    guard let section = hostJSON.extensions["blobs"] else { return options }
+    guard let object = section.objectValue else {
+      throw FunctionsHostError(code: .configuration, message: "host.json: field 'extensions.blobs' must be an object")
+    }
     for (key, value) in object {
-      guard case .number(let n) = value, n >= 1, n.rounded() == n else { continue }
-      switch key.lowercased() {
-      case "maxdegreeofparallelism": options.maxDegreeOfParallelism = Int(n)
-      case "poisonblobthreshold": options.poisonBlobThreshold = Int(n)
-      default: continue
+      let field = key.lowercased()
+      guard field == "maxdegreeofparallelism" || field == "poisonblobthreshold" else { continue }
+      guard case .number(let n) = value, n >= 1, n.rounded() == n, n <= 10_000 else {
+        throw FunctionsHostError(
+          code: .configuration,
+          message: "host.json: field 'extensions.blobs.\(key)' is \(value.jsonText); expected a whole number from 1 to 10000")
       }
+      if field == "maxdegreeofparallelism" { options.maxDegreeOfParallelism = Int(n) } else { options.poisonBlobThreshold = Int(n) }
     }
     return options
   }
