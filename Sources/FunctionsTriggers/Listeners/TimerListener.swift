@@ -8,6 +8,11 @@ internal import Logging
 /// immediate run with `IsPastDue` after downtime that missed an occurrence, `runOnStartup`, and
 /// each occurrence run once across every host sharing the store (a lease per occurrence, and the
 /// stored `Last` checked before running).
+///
+/// The lease works as the stock host's singleton lock: the host that runs an occurrence keeps it
+/// for ``leaseDuration`` and renews it at each occurrence, so a frequent timer stays on one host;
+/// when that host dies, another takes the timer over within ``leaseDuration``. A host that stops
+/// gives the lease up at once.
 package struct TimerListener: Sendable {
   /// What to run and how.
   package struct Plan: Sendable {
@@ -37,11 +42,24 @@ package struct TimerListener: Sendable {
   /// The stock timer name (`Host.Functions.<name>`), the key of its status and lease.
   var timerName: String { "Host.Functions.\(plan.functionName)" }
 
+  /// How long a host keeps a timer after running an occurrence (the stock singleton lock period).
+  static let leaseDuration = Duration.seconds(15)
+
+  private var leaseName: String { "timer/\(timerName)" }
+
   /// Runs until `stop` is raised or the task is cancelled.
   func run(stop: StopSignal) async {
     let wake = Wakeup()
     let registration = stop.register(wake)
     defer { stop.unregister(registration) }
+    await runOccurrences(wake: wake, stop: stop)
+    // Hand the timer over now rather than when the lease runs out.
+    do { try await store.releaseLease(leaseName, owner: owner) } catch is CancellationError {} catch {
+      logger.warning("timer \(plan.functionName): cannot give its lease up: \(error); another host takes it over when it expires")
+    }
+  }
+
+  private func runOccurrences(wake: Wakeup, stop: StopSignal) async {
     var status: ScheduleStatus? = nil
     if plan.useMonitor {
       status = await startingStatus()
@@ -99,7 +117,7 @@ package struct TimerListener: Sendable {
   /// Runs one occurrence unless another host holds this timer's lease or already ran it.
   private func occurrence(at planned: Date, pastDue: Bool, status: inout ScheduleStatus?) async {
     do {
-      guard try await store.acquireLease("timer/\(timerName)", owner: owner, duration: .seconds(60)) else {
+      guard try await store.acquireLease(leaseName, owner: owner, duration: Self.leaseDuration) else {
         logger.debug("timer \(plan.functionName): another host holds its lease; this occurrence is theirs")
         return
       }
@@ -115,7 +133,15 @@ package struct TimerListener: Sendable {
     }
     let previous = plan.useMonitor ? status : nil
     let ran = max(now(), planned)
-    let succeeded = await invoke(pastDue, previous)
+    let succeeded = await withTaskGroup(of: Bool?.self) { group in
+      group.addTask { await invoke(pastDue, previous) }
+      group.addTask { await renewLease(); return nil }  // only ends when cancelled
+      var outcome = false
+      while let next = await group.next() {
+        if let next { outcome = next; group.cancelAll() }
+      }
+      return outcome
+    }
     if !succeeded {
       logger.warning("timer \(plan.functionName): the run failed; timers are not retried (as in the stock host)")
     }
@@ -125,6 +151,23 @@ package struct TimerListener: Sendable {
     status = updated
     do { try await store.setScheduleStatus(updated, timer: timerName) } catch {
       logger.error("timer \(plan.functionName): cannot write its schedule status: \(error)")
+    }
+  }
+
+  /// Keeps the timer's lease while a run lasts (renewed at half its length), so a run longer than the
+  /// lease does not let another host start the next occurrence beside it. Ends when cancelled.
+  private func renewLease() async {
+    while true {
+      do { try await clock.sleep(for: Self.leaseDuration / 2) } catch { return }
+      do {
+        if try await !store.acquireLease(leaseName, owner: owner, duration: Self.leaseDuration) {
+          logger.warning("timer \(plan.functionName): another host took its lease during a run")
+        }
+      } catch is CancellationError {
+        return
+      } catch {
+        logger.warning("timer \(plan.functionName): cannot renew its lease: \(error)")
+      }
     }
   }
 }

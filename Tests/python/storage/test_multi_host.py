@@ -9,7 +9,7 @@ import time
 import pytest
 
 from live_host import LiveHost, host_binary
-from pg_cluster import Cluster, pg_bin
+from pg_cluster import pg_bin
 
 pytest.importorskip("azure.storage.queue")
 from azure.storage.queue import QueueClient, TextBase64DecodePolicy, TextBase64EncodePolicy  # noqa: E402
@@ -18,13 +18,6 @@ pytestmark = [
     pytest.mark.skipif(host_binary() is None, reason="functions-host is not built (swift build)"),
     pytest.mark.skipif(pg_bin() is None, reason="PostgreSQL is not installed (apt-get install postgresql)"),
 ]
-
-
-@pytest.fixture(scope="module")
-def cluster():
-    c = Cluster()
-    yield c
-    c.stop()
 
 
 def _app(root):
