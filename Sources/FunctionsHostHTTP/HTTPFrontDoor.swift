@@ -57,6 +57,8 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
   ///     receives keys (request targets are logged, at trace level only, with `code` redacted).
   ///   - keys: the keys to enforce; `nil` (the default) treats every function as anonymous and
   ///     leaves `/admin` open. Replace them later with ``updateKeys(_:)``.
+  ///   - keyStore: where changes made through `/admin/host/keys` and
+  ///     `/admin/functions/<name>/keys` are written; without one those endpoints answer 501.
   ///   - statusProvider: what `/admin/host/status` reports, e.g.
   ///     `{ HostStatus(workers: host.workers()) }`; called per status request.
   ///   - onServerRunning: called once the socket is bound, with the real address.
@@ -65,6 +67,7 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
     configuration: Configuration = .defaults,
     logger: Logger = Logger(label: "functions-host.http"),
     keys: FunctionKeys? = nil,
+    keyStore: (any FunctionKeysStore)? = nil,
     statusProvider: (@Sendable () -> HostStatus)? = nil,
     onServerRunning: (@Sendable (ListeningAddress) async -> Void)? = nil
   ) {
@@ -75,7 +78,7 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
     self.address = ListeningAddressBox()
     self.traceContexts = TraceContextGenerator()
     self.onServerRunning = onServerRunning
-    self.keys = KeyChecker(keys)
+    self.keys = KeyChecker(keys, store: keyStore)
     self.statusProvider = statusProvider
   }
 

@@ -28,8 +28,9 @@ extension FunctionsApplication {
       failure = FunctionsHostError(
         code: .configuration, message: duplicates.map(\.message).joined(separator: "\nstart-up failed: "))
     } else if let keys = parts.keys {
-      do { created = try keys.completed(for: report.functions, frontDoor: parts.frontDoor) } catch {
-        failure = error
+      do { created = try await keys.completed(for: report.functions, frontDoor: parts.frontDoor) } catch {
+        failure = (error as? FunctionsHostError)
+          ?? FunctionsHostError(code: .configuration, message: "cannot read or write the function keys: \(error)", cause: error)
       }
     }
     if let failure {
@@ -60,6 +61,6 @@ extension FunctionsApplication {
         functions: report.functions, indexingErrors: report.indexingErrors, loadErrors: report.loadErrors,
         bindingErrors: bindingErrors, warnings: warnings, readyWorkers: report.readyWorkers,
         httpAddress: address, routePrefix: routePrefix, cors: parts.cors, storage: storage,
-        keysFile: parts.keys?.file.path, createdKeys: created, nextTimerRuns: nextRuns)))
+        keysFile: parts.keys?.repository.location, createdKeys: created, nextTimerRuns: nextRuns)))
   }
 }

@@ -140,6 +140,15 @@ public protocol FunctionsStore: Sendable {
   /// Gives the lease up if `owner` holds it.
   func releaseLease(_ name: String, owner: String) async throws
 
+  // MARK: Host documents
+
+  /// The named host document, or `nil` when none was written.
+  func hostDocument(_ name: String) async throws -> HostDocument?
+  /// Writes the named document if its stored version is still `expectedVersion` (`nil`: only if
+  /// there is none yet) and announces ``StoreChange/documentWritten(name:)``; returns the document
+  /// as stored, or `nil` when another writer got there first (read it again and retry).
+  func putHostDocument(_ name: String, content: [UInt8], expectedVersion: Int64?) async throws -> HostDocument?
+
   // MARK: Changes
 
   /// Changes made through this store from now on (and, for shared stores, by other hosts), for

@@ -109,6 +109,16 @@ extension SQLiteStore {
           ) WITHOUT ROWID;
           """)
     }
+    migrator.registerMigration("v2") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE host_document (
+            name TEXT PRIMARY KEY NOT NULL,
+            content BLOB NOT NULL,
+            version INTEGER NOT NULL
+          ) WITHOUT ROWID;
+          """)
+    }
     return migrator
   }
 

@@ -43,4 +43,21 @@ public enum StoreChange: Sendable, Hashable {
   case messageAdded(queue: String)
   /// A blob was created or overwritten (content, not only metadata).
   case blobWritten(container: String, name: String)
+  /// A host document (see ``FunctionsStore/hostDocument(_:)``) was written.
+  case documentWritten(name: String)
+}
+
+/// A small document the host keeps in its store (the function keys, as the stock host keeps its
+/// secrets in its storage account), with a version for optimistic updates.
+public struct HostDocument: Sendable, Hashable {
+  /// The document's bytes (the store does not interpret them).
+  public var content: [UInt8]
+  /// Increases by one with every write; the first write stores version 1.
+  public var version: Int64
+
+  /// Creates a document value.
+  public init(content: [UInt8], version: Int64) {
+    self.content = content
+    self.version = version
+  }
 }

@@ -145,6 +145,8 @@ extension PostgresStore: Service {
       broadcaster.yield(.messageAdded(queue: String(fields[2])))
     case "b" where fields.count == 4:
       broadcaster.yield(.blobWritten(container: String(fields[2]), name: String(fields[3])))
+    case "d":
+      broadcaster.yield(.documentWritten(name: String(fields[2])))
     default:
       logger.debug("ignoring an unknown change notification", metadata: ["payload": "\(payload)"])
     }

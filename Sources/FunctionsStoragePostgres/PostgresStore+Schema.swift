@@ -126,7 +126,19 @@ extension PostgresStore {
         )
         """,
       ]
-    )
+    ),
+    (
+      2, "host documents",
+      [
+        """
+        CREATE TABLE host_document (
+          name text COLLATE "C" PRIMARY KEY,
+          content bytea NOT NULL,
+          version bigint NOT NULL
+        )
+        """
+      ]
+    ),
   ]
 
   /// Applies the missing migrations on `connection` under the session advisory lock, so that hosts

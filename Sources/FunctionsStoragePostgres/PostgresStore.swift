@@ -83,7 +83,11 @@ public final class PostgresStore: FunctionsStore, Sendable {
       tls: Self.clientTLS(url.tls).forClient)
     pool.options.maximumConnections = max(1, configuration.maximumConnections)
     pool.options.connectTimeout = configuration.connectTimeout
-    self.client = PostgresClient(configuration: pool, backgroundLogger: logger)
+    // The pool reports every failed connection attempt at info level, several a second while the
+    // database is down; this store reports the outage itself (the LISTEN connection's retries).
+    var poolLogger = logger
+    poolLogger.logLevel = max(logger.logLevel, .warning)
+    self.client = PostgresClient(configuration: pool, backgroundLogger: poolLogger)
   }
 
   deinit {
@@ -142,6 +146,7 @@ public final class PostgresStore: FunctionsStore, Sendable {
     switch change {
     case .messageAdded(let queue): return "\(origin)\tm\t\(queue)"
     case .blobWritten(let container, let name): return "\(origin)\tb\t\(container)\t\(name)"
+    case .documentWritten(let name): return "\(origin)\td\t\(name)"
     }
   }
 

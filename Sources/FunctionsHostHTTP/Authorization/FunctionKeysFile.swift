@@ -55,13 +55,23 @@ public struct FunctionKeysFile: Sendable, Hashable {
         message: "\(path): cannot read the secrets file"
       )
     }
+    return try Self.decode([UInt8](data), source: path)
+  }
+
+  /// Keys in this file's format, read from `data`; `source` names where they came from in errors.
+  ///
+  /// - Throws: ``FunctionsHostError`` `.configuration` naming `source` and the field.
+  public static func decode(_ bytes: [UInt8], source: String) throws(FunctionsHostError) -> FunctionKeys {
     let root: JSONValue
-    do { root = try JSONValue.parse(data) } catch {
+    do { root = try JSONValue.parse(Data(bytes)) } catch {
       throw FunctionsHostError(
         code: .configuration,
-        message: "\(path): the secrets file is not valid JSON",
+        message: "\(source): the secrets file is not valid JSON",
         cause: error
       )
+    }
+    func fail(_ message: String) -> FunctionsHostError {
+      FunctionsHostError(code: .configuration, message: "\(source): \(message)")
     }
     guard let object = root.objectValue else {
       throw fail("the top level must be a JSON object")
@@ -69,14 +79,14 @@ public struct FunctionKeysFile: Sendable, Hashable {
     guard let master = object["masterKey"]?.stringValue, !master.isEmpty else {
       throw fail("field 'masterKey' must be a non-empty string")
     }
-    let host = try names(object["hostKeys"], field: "hostKeys")
+    let host = try names(object["hostKeys"], field: "hostKeys", source: source)
     var functions: [String: [String: String]] = [:]
     if let value = object["functionKeys"], value != .null {
       guard let byFunction = value.objectValue else {
         throw fail("field 'functionKeys' must be an object of function name → {key name: key}")
       }
       for (function, keys) in byFunction {
-        functions[function] = try names(keys, field: "functionKeys.\(function)")
+        functions[function] = try names(keys, field: "functionKeys.\(function)", source: source)
       }
     }
     return FunctionKeys(masterKey: master, hostKeys: host, functionKeys: functions)
@@ -113,6 +123,11 @@ public struct FunctionKeysFile: Sendable, Hashable {
     }
   }
 
+  /// The file's bytes for `keys` (UTF-8 JSON, sorted keys), as ``decode(_:source:)`` reads them.
+  public static func encoded(_ keys: FunctionKeys) -> [UInt8] {
+    Array(json(keys).utf8)
+  }
+
   /// The file's text for `keys`, with sorted keys.
   static func json(_ keys: FunctionKeys) -> String {
     func object(_ names: [String: String], indent: String) -> String {
@@ -137,10 +152,14 @@ public struct FunctionKeysFile: Sendable, Hashable {
       """
   }
 
-  private func names(
+  private static func names(
     _ value: JSONValue?,
-    field: String
+    field: String,
+    source: String
   ) throws(FunctionsHostError) -> [String: String] {
+    func fail(_ message: String) -> FunctionsHostError {
+      FunctionsHostError(code: .configuration, message: "\(source): \(message)")
+    }
     guard let value, value != .null else { return [:] }
     guard let object = value.objectValue else {
       throw fail("field '\(field)' must be an object of key name → key")
@@ -153,9 +172,5 @@ public struct FunctionKeysFile: Sendable, Hashable {
       result[name] = text
     }
     return result
-  }
-
-  private func fail(_ message: String) -> FunctionsHostError {
-    FunctionsHostError(code: .configuration, message: "\(path): \(message)")
   }
 }

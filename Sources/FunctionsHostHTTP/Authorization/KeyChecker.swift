@@ -7,10 +7,16 @@ internal import Synchronization
 /// `nil` keys mean authorization is off: every level is treated as anonymous.
 final class KeyChecker: Sendable {
   private let keys: Mutex<FunctionKeys?>
+  /// Where key changes made through the admin endpoints are written (`nil`: they cannot be made).
+  let store: (any FunctionKeysStore)?
 
-  init(_ keys: FunctionKeys?) {
+  init(_ keys: FunctionKeys?, store: (any FunctionKeysStore)? = nil) {
     self.keys = Mutex(keys)
+    self.store = store
   }
+
+  /// The keys in force (`nil`: authorization is off).
+  var current: FunctionKeys? { keys.withLock { $0 } }
 
   /// Whether keys are enforced.
   var isEnabled: Bool { keys.withLock { $0 != nil } }

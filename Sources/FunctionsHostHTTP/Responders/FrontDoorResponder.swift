@@ -62,6 +62,11 @@ struct FrontDoorResponder: HTTPResponder {
         logger.debug("admin request without the master key", metadata: ["http.path": "\(path)"])
         return FrontDoorError.adminUnauthorized(path: path).response
       }
+      if let answer = await AdminKeyEndpoints.response(
+        to: request, path: path, keys: keys, functions: dispatcher.functions(), logger: logger)
+      {
+        return answer
+      }
       return AdminEndpoints.response(
         method: request.method,
         path: path,

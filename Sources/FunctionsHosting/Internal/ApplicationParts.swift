@@ -33,11 +33,6 @@ struct ApplicationParts: Sendable {
     let app = try c.app ?? FunctionApp.load(scriptRoot: scriptRoot, environment: c.environment)
     let cache = c.cacheDirectory ?? BundledPythonWorker.defaultCacheDirectory(environment: c.environment)
     let worker = try await workerDescription(c, app: app, cache: cache, logger: logger)
-    var keys: KeyState? = nil
-    if case .secretsFile(let path) = c.keys {
-      keys = try KeyState.load(
-        path: path ?? FunctionKeysFile.defaultPath(scriptRoot: app.scriptRoot, cacheDirectory: cache))
-    }
     let cors = c.cors ?? HTTPFrontDoor.CORSPolicy(settings: app.localSettings)
 
     var hostConfiguration = FunctionsHost.Configuration(
@@ -49,6 +44,17 @@ struct ApplicationParts: Sendable {
     let host = FunctionsHost(configuration: hostConfiguration, logger: logger)
 
     let (store, storePath, ownsStore) = try openStore(c.storage, app: app, cache: cache, logger: logger)
+    var keys: KeyState? = nil
+    if case .secretsFile(let path) = c.keys {
+      let file = FunctionKeysFile(
+        path: path ?? FunctionKeysFile.defaultPath(scriptRoot: app.scriptRoot, cacheDirectory: cache))
+      if store is PostgresStore {
+        // Several hosts share this store: they share the keys too (seeded from this host's file).
+        keys = .shared(SharedKeyRepository(store: store, seed: file, storeDescription: storePath ?? "PostgreSQL"))
+      } else {
+        keys = try KeyState.file(path: file.path)
+      }
+    }
     let endpoints = c.storageEndpoints.map { ports in
       StorageEndpoints(
         store: store,
@@ -79,7 +85,8 @@ struct ApplicationParts: Sendable {
         $0.cors = cors
       },
       logger: logger,
-      keys: keys?.keys,
+      keys: keys?.initial,
+      keyStore: keys?.repository,
       statusProvider: { HostStatus(workers: host.workers()) })
 
     var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
@@ -93,6 +100,9 @@ struct ApplicationParts: Sendable {
     }
     services.append(.init(service: triggers))
     if c.http != nil { services.append(.init(service: frontDoor)) }
+    if let shared = keys?.repository as? SharedKeyRepository {
+      services.append(.init(service: SharedKeysWatcher(repository: shared, frontDoor: frontDoor, logger: logger)))
+    }
     return ApplicationParts(
       app: app, host: host, store: store, storePath: storePath, ownsStore: ownsStore, bindings: bindings,
       endpoints: endpoints, frontDoor: frontDoor, keys: keys, cors: cors, services: services)

@@ -20,14 +20,16 @@ def host_binary() -> Path | None:
 class LiveHost:
     """`functions-host start` on free ports with its own store; `stop()` or `kill()` ends it."""
 
-    def __init__(self, script_root: Path, store: Path, *extra: str, env: dict | None = None, reload: bool = False):
+    def __init__(self, script_root: Path, store: Path, *extra: str, env: dict | None = None, reload: bool = False,
+                 auth: bool = False):
         binary = host_binary()
         assert binary, "functions-host is not built"
         self.lines: list[str] = []
         self._changed = threading.Condition()
         self.process = subprocess.Popen(
             [str(binary), "start", "--script-root", str(script_root), "--port", "0", "--blob-port", "0",
-             "--queue-port", "0", "--store", str(store), "--no-auth", *([] if reload else ["--no-reload"]),
+             "--queue-port", "0", "--store", str(store), *([] if auth else ["--no-auth"]),
+             *([] if reload else ["--no-reload"]),
              *extra],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, **(env or {})},
             start_new_session=True)

@@ -33,8 +33,16 @@ class Cluster:
         if self.as_user:
             shutil.chown(self.dir, "postgres")
         self._run("initdb", "-D", self.data, "-A", "trust", "-U", "postgres", "--no-sync")
+        self.resume()
+
+    def resume(self):
+        """Starts the server (again, on the same port after ``pause``)."""
         self._run("pg_ctl", "start", "-w", "-t", "60", "-D", self.data, "-l", os.path.join(self.dir, "log"),
                   "-o", f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off")
+
+    def pause(self):
+        """Stops the server as a crash would (immediate mode), keeping its data for ``resume``."""
+        self._run("pg_ctl", "stop", "-m", "immediate", "-w", "-D", self.data)
 
     def _run(self, tool: str, *args: str):
         subprocess.run([*self.as_user, os.path.join(self.bin, tool), *args], check=True,
