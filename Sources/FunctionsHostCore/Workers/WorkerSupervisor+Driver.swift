@@ -193,7 +193,8 @@ extension WorkerSupervisor {
       maxMessageLength: settings.maxMessageLength, unixSocketPath: settings.unixSocketPath)
     return WorkerProcessLaunch(
       executable: d.executable, arguments: arguments,
-      environment: d.processEnvironment(appSettings: generation.environment, appDirectory: settings.scriptRoot),
+      environment: d.processEnvironment(appSettings: generation.environment, appDirectory: settings.scriptRoot)
+        .merging(d.launchEnvironment(workerID: workerID)) { _, launch in launch },
       workingDirectory: settings.scriptRoot, terminateGrace: settings.terminateGrace)
   }
 
