@@ -148,27 +148,26 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
   }
 
   /// Polls the script root once a second; a change that stays put for one more poll triggers ``reload()``.
+  /// A poll that cannot read the folder (EMFILE, EACCES) keeps the previous state (``AppChangeDetector``).
   private func watchForChanges(scriptRoot: String) async {
     // Polling is the mechanism here (no portable file-change notification); it runs on the host's clock.
     let clock = TimerClock(configuration.clock)
-    var last = AppFingerprint.take(scriptRoot: scriptRoot)
-    var pending: AppFingerprint? = nil
+    var detector = AppChangeDetector(initial: AppFingerprint.take(scriptRoot: scriptRoot))
     while !Task.isCancelled {
       try? await clock.sleep(for: configuration.reloadPollInterval)
       if Task.isCancelled || state.withLock({ $0.shuttingDown }) { return }
-      let now = AppFingerprint.take(scriptRoot: scriptRoot)
-      if now == last {
-        pending = nil
+      switch detector.observe(AppFingerprint.take(scriptRoot: scriptRoot)) {
+      case .none:
         continue
+      case .unreadable(let message):
+        logger.warning("\(message)")
+      case .readableAgain:
+        logger.info("hot reload: the app folder can be read again")
+      case .reload(let changed):
+        logger.info(
+          "hot reload: change detected in \(changed.prefix(5).map { LogSafe.escape($0) }.joined(separator: ", "))")
+        await reload()
       }
-      if pending != now {
-        pending = now  // wait one more poll for the editor to finish writing
-        continue
-      }
-      logger.info("hot reload: change detected in \(now.changedFiles(since: last).prefix(5).joined(separator: ", "))")
-      last = now
-      pending = nil
-      await reload()
     }
   }
 

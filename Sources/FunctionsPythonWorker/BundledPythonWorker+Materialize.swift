@@ -7,7 +7,8 @@ extension BundledPythonWorker {
   /// The files are written into a temporary sibling directory that is then renamed into place, so
   /// a reader never sees a half-written worker. When the directory already exists and every file in
   /// it matches the embedded bytes, it is reused without writing anything; a damaged copy is
-  /// replaced. Concurrent calls from several processes are safe.
+  /// replaced. Concurrent calls from several processes are safe. Folders are created with mode 0700
+  /// and files with 0600, whatever the umask (a copy that other users could change is replaced).
   ///
   /// ```swift
   /// let worker = try BundledPythonWorker.materialize(into: "/var/cache/functions-host")
@@ -56,6 +57,7 @@ extension BundledPythonWorker {
       ".worker-\(contentHash).tmp-\(LocalFiles.uniqueSuffix())"
     )
     do {
+      try LocalFiles.createDirectory(temporary)
       for file in files {
         let path = LocalFiles.join(temporary, file.relativePath)
         try LocalFiles.createDirectory(LocalFiles.parent(of: path))
@@ -78,11 +80,13 @@ extension BundledPythonWorker {
     return location
   }
 
-  /// Whether `directory` holds every file with exactly the expected bytes.
+  /// Whether `directory` holds every file with exactly the expected bytes, with owner-only modes.
   private static func isComplete(_ directory: String, files: [File]) -> Bool {
-    files.allSatisfy { file in
+    guard LocalFiles.isOwnerOnly(directory) else { return false }
+    return files.allSatisfy { file in
       let path = LocalFiles.join(directory, file.relativePath)
-      return LocalFiles.size(path) == file.bytes.count && LocalFiles.read(path) == file.bytes
+      return LocalFiles.isOwnerOnly(path) && LocalFiles.isOwnerOnly(LocalFiles.parent(of: path))
+        && LocalFiles.size(path) == file.bytes.count && LocalFiles.read(path) == file.bytes
     }
   }
 

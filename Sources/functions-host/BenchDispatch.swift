@@ -40,6 +40,7 @@ struct BenchDispatch: AsyncParsableCommand {
         executable: python.executable, workerPath: bundled.workerScript, workerDirectory: bundled.directory,
         environment: python.environment)
       worker.supportsUnixSocketTransport = true
+      worker.readsWorkerIDFromEnvironment = true
     }
     var configuration = FunctionsHost.Configuration(
       scriptRoot: app.scriptRoot, worker: worker, workerCount: workers, environment: environment)

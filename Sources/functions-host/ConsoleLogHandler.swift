@@ -1,8 +1,14 @@
 internal import Foundation
+internal import FunctionsHostCore
 internal import Logging
 internal import Synchronization
 
 /// A compact, human-readable log line on stderr: `HH:MM:SS.mmm level [worker 0] message key=value`.
+///
+/// Log lines carry values the host does not control (worker ids and invocation ids sent by any local
+/// process, function names and paths from the app's files, header values): metadata is escaped with
+/// ``LogSafe/escape(_:)`` and the message with ``LogSafe/message(_:)``, so that no value can forge a log
+/// line or send terminal escape codes.
 struct ConsoleLogHandler: LogHandler {
   var logLevel: Logger.Level
   var metadata: Logger.Metadata = [:]
@@ -23,11 +29,14 @@ struct ConsoleLogHandler: LogHandler {
     if let extra = event.metadata { all.merge(extra) { $1 } }
     var line = Self.timestamp()
     line += " " + Self.tag(event.level)
-    if let worker = all.removeValue(forKey: "worker") { line += " [worker \(worker)]" }
-    if let function = all.removeValue(forKey: "function") { line += " [\(function)]" }
-    line += " \(event.message)"
+    if let worker = all.removeValue(forKey: "worker") { line += " [worker \(LogSafe.escape("\(worker)"))]" }
+    if let function = all.removeValue(forKey: "function") { line += " [\(LogSafe.escape("\(function)"))]" }
+    line += " \(LogSafe.message("\(event.message)"))"
     if !all.isEmpty {
-      line += " " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+      line +=
+        " "
+        + all.sorted { $0.key < $1.key }.map { "\(LogSafe.escape($0.key))=\(LogSafe.escape("\($0.value)"))" }
+        .joined(separator: " ")
     }
     line += "\n"
     FileHandle.standardError.write(Data(line.utf8))

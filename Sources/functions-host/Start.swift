@@ -120,6 +120,7 @@ struct Start: AsyncParsableCommand {
     let handlerLevel = min(level, wanted)
     LoggingSystem.bootstrap { label in ConsoleLogHandler(label: label, level: handlerLevel) }
     let logger = Logger(label: "functions-host")
+    Self.raiseOpenFileLimit(logger: logger)
     let application = FunctionsApplication(
       appFolder: app.scriptRoot, configuration: try configuration(app: app, environment: environment), logger: logger)
 
@@ -146,6 +147,22 @@ struct Start: AsyncParsableCommand {
     if let failure {
       logger.error("\(failure)")
       throw ExitCode.failure
+    }
+  }
+
+  /// Lifts the soft open-file limit to the hard limit, so idle connections do not starve worker restarts
+  /// at the shell's default (often 1,024); logs the change.
+  static func raiseOpenFileLimit(logger: Logger) {
+    guard let (before, after) = FileDescriptorLimit.raiseToHardLimit() else {
+      logger.warning("could not read the open-file limit (RLIMIT_NOFILE)")
+      return
+    }
+    if after.soft > before.soft {
+      logger.info("raised the open-file limit from \(before.soft) to \(after.soft) (the hard limit)")
+    } else if before.soft < before.hard {
+      logger.warning("could not raise the open-file limit above \(before.soft) (hard limit \(before.hard))")
+    } else {
+      logger.info("open-file limit: \(after.soft) (already the hard limit)")
     }
   }
 

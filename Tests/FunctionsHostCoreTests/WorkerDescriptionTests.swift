@@ -29,6 +29,17 @@ import Testing
     }
   }
 
+  @Test func aWorkerThatReadsItsIDFromTheEnvironmentDoesNotGetItOnTheCommandLine() {
+    var d = WorkerDescription(executable: "python3", workerPath: "/w/worker.py", workerDirectory: "/w")
+    #expect(d.launchEnvironment(workerID: "SECRET").isEmpty, "stock workers: stock arguments only")
+    d.readsWorkerIDFromEnvironment = true
+    let args = d.launchArguments(host: "127.0.0.1", port: 5000, workerID: "SECRET", requestID: "R", maxMessageLength: 7)
+    #expect(!args.contains("SECRET"), "\(args)")
+    #expect(!args.contains("--workerId") && !args.contains("--functions-worker-id"))
+    #expect(args.contains("--functions-uri") && args.contains("--functions-request-id"))
+    #expect(d.launchEnvironment(workerID: "SECRET") == ["FUNCTIONS_HOST_WORKER_ID": "SECRET"])
+  }
+
   @Test func commandLineSplitting() throws {
     let d = try WorkerDescription.command(#"python -m "azure_functions_worker" --x 'a b'"#, workerDirectory: "/w")
     #expect(d.executable == "python")

@@ -54,7 +54,7 @@ struct SupervisionTests {
     }
   }
 
-  @Test func timeoutWithCancelIgnoredReplacesTheWorkerAndFailsItsOtherInvocations() async throws {
+  @Test func timeoutWithCancelIgnoredReplacesTheWorkerAndDrainsIt() async throws {
     let live = try await LiveHost.start(fixture: "supervision", workers: 1)
     try await live.stoppingAfter {
       async let blocked = live.request("GET", "/api/block?s=60")
@@ -63,7 +63,7 @@ struct SupervisionTests {
       let (b, other) = try await (blocked, bystander)
       #expect(b.status == 504, "\(b.text)")
       #expect([503, 504].contains(other.status), "the bystander fails cleanly, it does not hang: \(other.status) \(other.text)")
-      let replaced = await live.logs.first(timeout: .seconds(30)) { $0.message.contains("replacing the worker") }
+      let replaced = await live.logs.first(timeout: .seconds(30)) { $0.message.contains("starting a replacement worker") }
       #expect(replaced != nil)
       let hello = try await live.request("GET", "/api/hello")
       #expect(hello.text == "hello", "a fresh worker serves: \(hello.status) \(hello.text)")

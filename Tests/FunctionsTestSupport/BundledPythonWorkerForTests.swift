@@ -33,6 +33,7 @@ package enum TestSupport {
       executable: python.executable, workerPath: worker.workerScript, workerDirectory: worker.directory,
       environment: python.environment)
     description.supportsUnixSocketTransport = true
+    description.readsWorkerIDFromEnvironment = true
     return description
   }
 

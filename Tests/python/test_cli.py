@@ -36,3 +36,22 @@ def test_missing_endpoint_is_a_usage_error(worker_module, capsys):
         worker_module.parse_args(["--workerId", "w"])
     assert exit_info.value.code != 0
     assert "--functions-uri" in capsys.readouterr().err
+
+
+def test_the_worker_id_may_come_from_the_environment_which_then_forgets_it(worker_module):
+    no_id = [a for a in FUNCTIONS if a not in ("--functions-worker-id", "w-fn")]
+    environ = {"FUNCTIONS_HOST_WORKER_ID": "w-env", "OTHER": "kept"}
+    args = worker_module.parse_args(no_id, environ)
+    assert args.worker_id == "w-env"
+    assert environ == {"OTHER": "kept"}  # functions cannot read it
+    # A command-line id (stock launch) still works, and the variable is removed all the same.
+    environ = {"FUNCTIONS_HOST_WORKER_ID": "w-env"}
+    assert worker_module.parse_args(FUNCTIONS, environ).worker_id == "w-fn"
+    assert environ == {}
+
+
+def test_no_worker_id_anywhere_is_an_error_naming_the_variable(worker_module, capsys):
+    no_id = [a for a in FUNCTIONS if a not in ("--functions-worker-id", "w-fn")]
+    with pytest.raises(SystemExit):
+        worker_module.parse_args(no_id, {})
+    assert "FUNCTIONS_HOST_WORKER_ID" in capsys.readouterr().err

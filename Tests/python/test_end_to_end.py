@@ -284,6 +284,39 @@ def test_cancel_async_and_sync_invocations(classic_app, transport):
     run(scenario())
 
 
+def test_a_cancelled_sync_call_that_keeps_running_is_reported_to_the_host(classic_app, transport):
+    still_running = "FunctionsHost.InvocationStillRunning"
+
+    async def scenario():
+        async with session(classic_app, transport) as (host, worker):
+            await init(host, classic_app)
+            await load_classic(host, classic_app, "SlowAsync", "SlowSync")
+            for function, invocation_id in (("SlowAsync", "inv-async"), ("SlowSync", "inv-sync")):
+                host.send(invocation_request=invocation(f"id-{function}", invocation_id))
+                await host.expect("rpc_log", lambda m, i=invocation_id:
+                                  m.rpc_log.invocation_id == i and m.rpc_log.message == "started")
+                host.send(invocation_cancel=protos.InvocationCancel(invocation_id=invocation_id))
+                reply = (await host.expect("invocation_response")).invocation_response
+                assert reply.result.status == S.Cancelled
+            signals = [m.rpc_log for m in host.received if m.WhichOneof("content") == "rpc_log"
+                       and m.rpc_log.event_id == still_running]
+            # Only the sync call keeps a thread busy; the signal names it and comes before its
+            # Cancelled response (while the host still tracks the invocation).
+            assert [s.invocation_id for s in signals] == ["inv-sync"]
+            assert signals[0].level == protos.RpcLog.Warning
+            assert signals[0].log_category == protos.RpcLog.System
+            assert "SlowSync" in signals[0].message
+            kinds = [(m.WhichOneof("content"), m) for m in host.received]
+            signal_at = next(i for i, (k, m) in enumerate(kinds)
+                             if k == "rpc_log" and m.rpc_log.event_id == still_running)
+            answer_at = next(i for i, (k, m) in enumerate(kinds) if k == "invocation_response"
+                             and m.invocation_response.invocation_id == "inv-sync")
+            assert signal_at < answer_at
+            host.send(worker_terminate=protos.WorkerTerminate(grace_period=Duration(seconds=2)))
+            assert await worker.wait() == 0
+    run(scenario())
+
+
 def test_terminate_lets_in_flight_work_finish_then_exits_zero(classic_app, transport):
     async def scenario():
         async with session(classic_app, transport) as (host, worker):

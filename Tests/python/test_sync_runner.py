@@ -81,3 +81,26 @@ def test_a_call_cancelled_while_queued_never_runs_and_shutdown_reports_busy(work
             assert not thread.is_alive()
         assert ran == []
     run(scenario())
+
+
+def test_cancel_says_whether_a_thread_already_runs_the_call(worker_module):
+    async def scenario():
+        runner = worker_module.SyncRunner(1)
+        release, started, ran = threading.Event(), threading.Event(), []
+
+        def hold():
+            started.set()
+            return release.wait(10)
+
+        first = runner.submit(contextvars.copy_context(), hold, {})
+        queued = runner.submit(contextvars.copy_context(), lambda: ran.append(1), {})
+        assert await asyncio.to_thread(started.wait, 10)
+        assert runner.cancel(first) is True  # running: it goes on, its result is dropped
+        assert runner.cancel(queued) is False  # queued: dropped, never runs
+        release.set()
+        runner.shutdown(cancel_pending=False)
+        for thread in list(runner._threads):
+            await asyncio.to_thread(thread.join, 10)
+        assert ran == []
+        assert first.cancelled()
+    run(scenario())

@@ -18,6 +18,7 @@ enum WorkerProcess {
       host: launch.host, port: launch.port, workerID: launch.workerID, requestID: launch.requestID,
       maxMessageLength: launch.maxMessageLength)
     let env = description.processEnvironment(appSettings: environment, appDirectory: appDirectory)
+      .merging(description.launchEnvironment(workerID: launch.workerID)) { _, launch in launch }
 
     var options = PlatformOptions()
     options.processGroupID = 0

@@ -32,14 +32,14 @@ public struct FunctionApp: Sendable {
     let hostFile = (root as NSString).appendingPathComponent("host.json")
     var host = HostJSON()
     var warnings: [String] = []
-    if let data = FileManager.default.contents(atPath: hostFile) {
+    if let data = try readIfPresent(hostFile) {
       (host, warnings) = try HostJSON.parse(data, file: hostFile)
     } else {
       warnings.append("\(hostFile): not found; using defaults (an Azure Functions app needs a host.json)")
     }
     let settingsFile = (root as NSString).appendingPathComponent("local.settings.json")
     var settings = LocalSettings()
-    if let data = FileManager.default.contents(atPath: settingsFile) {
+    if let data = try readIfPresent(settingsFile) {
       settings = try LocalSettings.parse(data, file: settingsFile)
     }
     var effective = settings.values
@@ -50,5 +50,17 @@ public struct FunctionApp: Sendable {
     return FunctionApp(
       scriptRoot: root, hostJSON: host, localSettings: settings, functions: scan.functions,
       functionErrors: scan.errors, warnings: warnings, hasWorkerIndexedScript: hasScript)
+  }
+
+  /// The file's bytes; nil when it does not exist. A file that exists but cannot be read (EMFILE when
+  /// the descriptor table is full, EACCES) is an error, never "missing".
+  private static func readIfPresent(_ path: String) throws -> Data? {
+    if let data = FileManager.default.contents(atPath: path) { return data }
+    guard FileManager.default.fileExists(atPath: path) else { return nil }
+    do {
+      return try Data(contentsOf: URL(fileURLWithPath: path))
+    } catch {
+      throw FunctionsHostError(code: .configuration, message: "\(path): exists but cannot be read: \(error)")
+    }
   }
 }

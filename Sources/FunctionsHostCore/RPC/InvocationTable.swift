@@ -15,8 +15,8 @@ struct InvocationTable<Token> {
   struct Expiry {
     /// Invocations that just passed their deadline (their callers are to be failed with `timeout`).
     var expired: [(id: String, entry: Entry)] = []
-    /// A timed-out invocation the worker did not stop within the grace period, if any.
-    var unresponsive: String? = nil
+    /// Timed-out invocations the worker did not stop within the grace period.
+    var unresponsive: [String] = []
     /// When to look again, if a timer must be armed for it.
     var rearm: Duration? = nil
   }
@@ -29,6 +29,9 @@ struct InvocationTable<Token> {
   var isEmpty: Bool { entries.isEmpty }
 
   func functionName(of id: String) -> String? { entries[id]?.functionName }
+
+  /// Whether `id` is in flight and passed its deadline.
+  func hasTimedOut(_ id: String) -> Bool { entries[id]?.timedOutAt != nil }
 
   /// Adds an invocation; returns its deadline when a timer must be armed for it.
   mutating func add(_ id: String, _ entry: Entry) -> Duration? {
@@ -51,7 +54,7 @@ struct InvocationTable<Token> {
     return entries
   }
 
-  /// Marks invocations past their deadline as timed out, finds one the worker did not stop within
+  /// Marks invocations past their deadline as timed out, finds those the worker did not stop within
   /// `grace`, and says when to look again.
   mutating func expire(now: Duration, grace: Duration) -> Expiry {
     var expiry = Expiry()
@@ -60,7 +63,7 @@ struct InvocationTable<Token> {
       guard let entry = entries[id] else { continue }
       if let timedOut = entry.timedOutAt {
         if now - timedOut >= grace {
-          if expiry.unresponsive == nil { expiry.unresponsive = id }
+          expiry.unresponsive.append(id)
         } else {
           next = min(next ?? timedOut + grace, timedOut + grace)
         }

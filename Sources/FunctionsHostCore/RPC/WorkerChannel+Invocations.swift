@@ -7,8 +7,8 @@ extension WorkerChannel {
   package struct Expiry: Sendable {
     /// Invocations that just passed their deadline (the callers were failed with `timeout`).
     package var expired: [String] = []
-    /// A timed-out invocation the worker did not stop within the grace period, if any.
-    package var unresponsive: String? = nil
+    /// Timed-out invocations the worker did not stop within the grace period.
+    package var unresponsive: [String] = []
     /// When to look again (from now), if a timer must be armed.
     package var next: Duration? = nil
   }
@@ -52,6 +52,13 @@ extension WorkerChannel {
       if removeInvocation(id) != nil { _ = await sendCancel(id) }
       throw FunctionsHostError(code: .functionCancelled, message: "the caller went away", invocationID: id)
     }
+  }
+
+  /// Forgets an invocation the worker will not finish; its caller was already failed with `timeout`.
+  /// Its late answer, if any, is dropped.
+  package func abandonInvocation(_ id: String) {
+    removeInvocation(id)?.token.complete(
+      .failure(FunctionsHostError(code: .timeout, message: "the invocation did not stop; its worker is being replaced", invocationID: id)))
   }
 
   private func failInvocation(_ id: String, with error: any Error) {

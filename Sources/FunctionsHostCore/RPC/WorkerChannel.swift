@@ -129,8 +129,13 @@ package final class WorkerChannel: Sendable {
     case .invocationResponse(let response):
       completeInvocation(response)
     case .rpcLog(let log):
-      let function = log.invocationID.isEmpty ? nil : state.withLock { $0.invocations.functionName(of: log.invocationID) }
+      let (function, timedOut) =
+        log.invocationID.isEmpty
+        ? (nil, false) : state.withLock { ($0.invocations.functionName(of: log.invocationID), $0.invocations.hasTimedOut(log.invocationID)) }
       RpcLogForwarder(logger: logger, policy: logLevels).forward(log, function: function)
+      if log.eventID == WorkerSignals.invocationStillRunning && timedOut {
+        events?.yield(.invocationStuck(invocationID: log.invocationID))
+      }
     case .workerInitResponse:
       resolve(.initialize, with: .success(message))
     case .functionMetadataResponse:

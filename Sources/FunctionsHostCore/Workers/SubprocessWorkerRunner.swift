@@ -10,9 +10,24 @@ internal import SystemPackage
 ///
 /// The exit status comes from swift-subprocess (no `waitid` of our own); teardown is its declarative
 /// sequence, configured once and used both for `terminate` and for cancellation.
+///
+/// Every start first takes its descriptors from a ``DescriptorReserve``: when the host is short of
+/// descriptors (EMFILE/ENFILE), the start is reported as ``WorkerLifecycle/Event/processFailedToStart(_:)``
+/// before swift-subprocess is called (which stops the process on a half-created pipe), and the
+/// supervisor retries it with backoff.
 package struct SubprocessWorkerRunner: WorkerProcessRunning {
-  /// The runner.
-  package init() {}
+  /// The descriptors kept for starts.
+  package let reserve: DescriptorReserve
+
+  /// A runner with its own reserve of `reservedDescriptors` descriptors.
+  package init(reservedDescriptors: Int = 16) {
+    self.reserve = DescriptorReserve(count: reservedDescriptors)
+  }
+
+  /// A runner using `reserve`.
+  package init(reserve: DescriptorReserve) {
+    self.reserve = reserve
+  }
 
   /// Starts the process and returns the event that ends its life: ``WorkerLifecycle/Event/processExited(_:)``
   /// or ``WorkerLifecycle/Event/processFailedToStart(_:)``. `onStart` gets the pid; completing
@@ -30,12 +45,20 @@ package struct SubprocessWorkerRunner: WorkerProcessRunning {
     let target: Executable = executable.contains("/") ? .path(FilePath(executable)) : .name(executable)
     let stderrTail = LineTail(limit: 5)
     do {
+      try reserve.prepareForSpawn()
+    } catch {
+      reserve.replenish()
+      return .processFailedToStart("\(executable): \(error.message)")
+    }
+    let reserve = self.reserve
+    do {
       let result = try await Subprocess.run(
         target, arguments: Arguments(arguments), environment: .custom(dictionary: environment),
         workingDirectory: FilePath(workingDirectory), platformOptions: options,
         input: .none, output: .sequence, error: .sequence
       ) { execution in
         let pid = execution.processIdentifier.value
+        reserve.replenish()
         onStart(pid)
         await withTaskGroup(of: Bool.self) { group in
           group.addTask {
@@ -77,6 +100,7 @@ package struct SubprocessWorkerRunner: WorkerProcessRunning {
         WorkerExit.describe(
           result.terminationStatus, slot: slot, pid: result.processIdentifier.value, stderrTail: stderrTail.lines))
     } catch {
+      reserve.replenish()
       return .processFailedToStart("\(executable): \(error)")
     }
   }

@@ -25,6 +25,16 @@ public struct WorkerDescription: Sendable, Hashable {
   /// Whether the worker understands `--functions-uds-path` (the fast Unix-socket transport). Only the
   /// bundled Python worker does; stock workers always use gRPC.
   public var supportsUnixSocketTransport: Bool = false
+  /// Whether the worker reads its worker id from the environment variable
+  /// ``workerIDEnvironmentVariable`` instead of the command line. The worker id is the only proof a
+  /// StartStream comes from the launched process, and a command line is readable by every local user
+  /// (`/proc/PID/cmdline`), a process's environment only by its owner. Only the bundled Python worker
+  /// does (it also removes the variable, so functions cannot read it); stock workers get the stock
+  /// launch arguments.
+  public var readsWorkerIDFromEnvironment: Bool = false
+
+  /// `FUNCTIONS_HOST_WORKER_ID`: where a worker that ``readsWorkerIDFromEnvironment`` finds its id.
+  public static let workerIDEnvironmentVariable = "FUNCTIONS_HOST_WORKER_ID"
 
   /// Creates a description.
   public init(
@@ -40,7 +50,8 @@ public struct WorkerDescription: Sendable, Hashable {
     self.environment = environment
   }
 
-  /// The full argument list (after the executable) with the stock host's launch arguments in both dialects.
+  /// The full argument list (after the executable) with the stock host's launch arguments in both dialects
+  /// (without the worker id when the worker ``readsWorkerIDFromEnvironment``; see ``launchEnvironment(workerID:)``).
   public func launchArguments(
     host: String, port: Int, workerID: String, requestID: String, maxMessageLength: Int,
     unixSocketPath: String? = nil
@@ -48,14 +59,29 @@ public struct WorkerDescription: Sendable, Hashable {
     var args = arguments
     if let workerPath { args.append(workerPath) }
     args += workerArguments
-    args += [
-      "--host", host, "--port", String(port), "--workerId", workerID, "--requestId", requestID,
-      "--grpcMaxMessageLength", String(maxMessageLength),
-      "--functions-uri", "http://\(host):\(port)/", "--functions-worker-id", workerID,
-      "--functions-request-id", requestID, "--functions-grpc-max-message-length", String(maxMessageLength),
-    ]
+    if readsWorkerIDFromEnvironment {
+      args += [
+        "--host", host, "--port", String(port), "--requestId", requestID,
+        "--grpcMaxMessageLength", String(maxMessageLength),
+        "--functions-uri", "http://\(host):\(port)/",
+        "--functions-request-id", requestID, "--functions-grpc-max-message-length", String(maxMessageLength),
+      ]
+    } else {
+      args += [
+        "--host", host, "--port", String(port), "--workerId", workerID, "--requestId", requestID,
+        "--grpcMaxMessageLength", String(maxMessageLength),
+        "--functions-uri", "http://\(host):\(port)/", "--functions-worker-id", workerID,
+        "--functions-request-id", requestID, "--functions-grpc-max-message-length", String(maxMessageLength),
+      ]
+    }
     if let unixSocketPath, supportsUnixSocketTransport { args += ["--functions-uds-path", unixSocketPath] }
     return args
+  }
+
+  /// The variables to add to the worker's environment for one launch: the worker id when the worker
+  /// ``readsWorkerIDFromEnvironment``, else nothing.
+  public func launchEnvironment(workerID: String) -> [String: String] {
+    readsWorkerIDFromEnvironment ? [Self.workerIDEnvironmentVariable: workerID] : [:]
   }
 
   /// A description from a command line such as `python -m azure_functions_worker` (shell-style quoting).

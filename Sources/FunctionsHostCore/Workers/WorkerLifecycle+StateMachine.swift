@@ -7,6 +7,11 @@ extension WorkerLifecycle {
   /// draining ─idle / drain timer→ terminating ─processExited→ exited
   /// ```
   ///
+  /// A ready worker with a stuck invocation (``Event/invocationStuck(invocationID:)``, or
+  /// ``Event/invocationUnresponsive(invocationID:)`` when it did not even answer the cancel) stays
+  /// `ready` while ``Action/startReplacement`` brings up a replacement (an unresponsive one gets no new
+  /// work meanwhile); the supervisor then requests its shutdown, so it drains like any other worker.
+  ///
   /// Any phase before `exited` goes to `terminating` on a timeout or failure, and to `streamLost` when
   /// the stream ends unexpectedly. The exit reason is decided here, from both "stream ended" and
   /// "process exited": a process that exits within ``Timeouts/streamLoss`` of losing its stream is
@@ -40,6 +45,7 @@ extension WorkerLifecycle {
     private var shutdownRequested = false
     private var terminationRequested = false
     private var healthProbe = 0
+    private var replacing = false
 
     /// A machine for the worker in `slot`.
     package init(slot: Int, timeouts: Timeouts) {
@@ -149,10 +155,18 @@ extension WorkerLifecycle {
         return [.startTimer(.invocations, after: after)]
 
       case .invocationUnresponsive(let id):
-        guard phase == .ready || phase == .draining else { return [] }
-        return fail(
-          "worker \(slot) did not stop timed-out invocation \(id) in time; replacing the worker",
-          reason: "worker \(slot) was replaced because timed-out invocation \(id) did not stop")
+        // The worker did not even answer the cancel: its event loop may be blocked, so no new work
+        // goes there.
+        return replace(
+          because: "worker \(slot) did not stop timed-out invocation \(LogSafe.escape(id)) within the cancel grace",
+          abandoning: id, stopRouting: true)
+
+      case .invocationStuck(let id):
+        // The worker answered the cancel but a thread still runs the call: the worker keeps serving
+        // (its event loop and other threads are fine) until the replacement is ready.
+        return replace(
+          because: "worker \(slot): cancelled invocation \(LogSafe.escape(id)) keeps running in a thread the worker cannot stop",
+          abandoning: id, stopRouting: false)
       }
     }
 
@@ -226,6 +240,29 @@ extension WorkerLifecycle {
         ]
       }
       return [drained, .terminateProcess]
+    }
+
+    /// A stuck invocation: only it is lost. A replacement starts; this worker drains (its other
+    /// invocations finish) once the replacement is ready, and then stops.
+    private mutating func replace(because why: String, abandoning id: String, stopRouting: Bool) -> [Action] {
+      switch phase {
+      case .ready:
+        var actions: [Action] = [.abandonInvocation(id)]
+        if stopRouting { actions.append(.stopRouting) }
+        if replacing {
+          actions.append(.log(.warning, "\(why); its replacement is already starting"))
+          return actions
+        }
+        replacing = true
+        actions.append(.log(.warning, "\(why); starting a replacement worker, then draining this one"))
+        actions.append(.startReplacement)
+        return actions
+      case .draining:
+        return [.abandonInvocation(id), .log(.warning, "\(why); the worker is already draining")]
+      case .launching, .awaitingStream, .initializing, .resolvingFunctions, .loading, .streamLost, .terminating,
+        .exited:
+        return []
+      }
     }
 
     /// Gives up on the worker: logs, fails what waits on it, tears its process down.

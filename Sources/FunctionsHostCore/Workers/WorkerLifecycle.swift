@@ -86,6 +86,9 @@ package enum WorkerLifecycle {
     case invocationDeadline(after: Duration)
     /// A timed-out invocation was not stopped by the worker within the cancel grace.
     case invocationUnresponsive(invocationID: String)
+    /// The worker reported that a timed-out, cancelled invocation keeps running (a sync function in a
+    /// thread it cannot stop; ``WorkerSignals/invocationStillRunning``).
+    case invocationStuck(invocationID: String)
   }
 
   /// A log line the machine wants written.
@@ -121,6 +124,12 @@ package enum WorkerLifecycle {
     case terminateProcess
     /// Fail everything waiting on the channel with this reason (the first reason wins).
     case closeChannel(String)
+    /// Forget an invocation the worker will not finish (its caller already got a timeout), so a drain
+    /// does not wait for it; a late answer is dropped.
+    case abandonInvocation(String)
+    /// Start a replacement worker (same app version) in a new slot; once it is ready, this worker is
+    /// asked to shut down (``Event/shutdownRequested``: drain, then stop) and its slot is not restarted.
+    case startReplacement
     /// Write a log line.
     case log(LogLevel, String)
     /// The worker's life is over; `becameReady` says whether it ever served.

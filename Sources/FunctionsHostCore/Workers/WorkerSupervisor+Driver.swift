@@ -85,7 +85,7 @@ extension WorkerSupervisor {
         }
         let meta = response.workerMetadata
         logger.info(
-          "worker \(slot) initialized: \(meta.runtimeName) \(meta.runtimeVersion), worker \(meta.workerVersion); capabilities: \(response.capabilities.keys.sorted().joined(separator: ", "))"
+          "worker \(slot) initialized: \(LogSafe.escape(meta.runtimeName, limit: 64)) \(LogSafe.escape(meta.runtimeVersion, limit: 64)), worker \(LogSafe.escape(meta.workerVersion, limit: 64)); capabilities: \(LogSafe.escape(response.capabilities.keys.sorted().joined(separator: ", "), limit: 400))"
         )
         let advertised = Set(response.capabilities.filter { !$0.value.isEmpty }.keys)
         sink.yield(.initAnswered(.success(capabilities: advertised)))
@@ -101,7 +101,7 @@ extension WorkerSupervisor {
               response.result.exception.message.isEmpty ? response.result.result : response.result.exception.message
             if !response.result.exception.stackTrace.isEmpty { message += "\n" + response.result.exception.stackTrace }
             logger.error(
-              "worker \(slot) failed to load function '\(function.name)': \(message)",
+              "worker \(slot) failed to load function '\(LogSafe.escape(function.name))': \(message)",
               metadata: ["function": "\(function.name)"])
           }
           sink.yield(.loadAnswered(functionID: function.functionID))
@@ -137,8 +137,16 @@ extension WorkerSupervisor {
           }
         }
       }
-      if let id = expiry.unresponsive { sink.yield(.invocationUnresponsive(invocationID: id)) }
+      for id in expiry.unresponsive { sink.yield(.invocationUnresponsive(invocationID: id)) }
       if let next = expiry.next { sink.yield(.invocationDeadline(after: next)) }
+    case .abandonInvocation(let id):
+      channel.abandonInvocation(id)
+    case .startReplacement:
+      group.addTask { [logger] in
+        if !(await self.replace(slot: slot)) {
+          logger.warning("worker \(slot) could not be replaced now (shutdown or hot reload under way)")
+        }
+      }
     case .sendTerminate(let grace):
       group.addTask { await channel.sendTerminate(grace: grace) }
     case .terminateProcess:
@@ -185,7 +193,8 @@ extension WorkerSupervisor {
       maxMessageLength: settings.maxMessageLength, unixSocketPath: settings.unixSocketPath)
     return WorkerProcessLaunch(
       executable: d.executable, arguments: arguments,
-      environment: d.processEnvironment(appSettings: generation.environment, appDirectory: settings.scriptRoot),
+      environment: d.processEnvironment(appSettings: generation.environment, appDirectory: settings.scriptRoot)
+        .merging(d.launchEnvironment(workerID: workerID)) { _, launch in launch },
       workingDirectory: settings.scriptRoot, terminateGrace: settings.terminateGrace)
   }
 

@@ -75,6 +75,8 @@ package final class WorkerSupervisor: Sendable {
     var slotGeneration: [Int: Generation] = [:]
     var ready: [Int: Promise<Bool>] = [:]
     var exited: [Int: Promise<Void>] = [:]
+    /// Completed with true the first time a slot's worker becomes ready (false if the slot ends first).
+    var readyOnce: [Int: Promise<Bool>] = [:]
     var commands: AsyncStream<Int>.Continuation? = nil
   }
 
@@ -182,6 +184,37 @@ package final class WorkerSupervisor: Sendable {
     return true
   }
 
+  /// Replaces the worker of `slot` without losing its other work: starts a worker of the same app
+  /// version in a new slot and, once that one is ready (after restarts with backoff, if it fails to
+  /// start), asks the old worker to drain and stop. The old slot is retired at once, so it is never
+  /// restarted: if its worker dies meanwhile, the new slot takes its place. Returns false when nothing
+  /// was started (shutdown, a hot reload under way, or the slot is already retired).
+  package func replace(slot: Int) async -> Bool {
+    let next = state.withLock { s -> (slot: Int, readyOnce: Promise<Bool>, commands: AsyncStream<Int>.Continuation)? in
+      guard !s.shuttingDown, !s.rolling, !s.retired.contains(slot), let commands = s.commands,
+        let generation = s.slotGeneration[slot]
+      else { return nil }
+      let new = s.nextSlot
+      s.nextSlot += 1
+      s.slotGeneration[new] = generation
+      s.activeSlots.append(new)
+      s.ready[new] = Promise()
+      s.exited[new] = Promise()
+      let readyOnce = Promise<Bool>()
+      s.readyOnce[new] = readyOnce
+      s.retired.insert(slot)
+      s.activeSlots.removeAll { $0 == slot }
+      return (new, readyOnce, commands)
+    }
+    guard let next else { return false }
+    logger.info("worker \(next.slot) starts to replace worker \(slot)")
+    next.commands.yield(next.slot)
+    guard (try? await next.readyOnce.value()) == true else { return true }
+    let channel = state.withLock { $0.live[slot] }
+    channel?.requestShutdown()
+    return true
+  }
+
   private func retire(_ slot: Int) {
     let channel = state.withLock { s -> WorkerChannel? in
       s.retired.insert(slot)
@@ -218,6 +251,7 @@ package final class WorkerSupervisor: Sendable {
       return s.slotsSettled.count >= settings.workerCount
     }
     state.withLock { $0.ready[slot] }?.complete(.success(ready))
+    if ready { state.withLock { $0.readyOnce[slot] }?.complete(.success(true)) }
     if done { startup.complete(.success(())) }
   }
 
@@ -245,6 +279,7 @@ package final class WorkerSupervisor: Sendable {
   private func runSlot(_ slot: Int, rpcPort: Int) async {
     defer {
       settle(slot: slot, ready: false)
+      state.withLock { $0.readyOnce[slot] }?.complete(.success(false))
       state.withLock { $0.exited[slot] }?.complete(.success(()))
     }
     var restarts = RestartPolicy(backoff: settings.backoff, healthyRun: settings.healthyRun)

@@ -161,6 +161,7 @@ struct ApplicationParts: Sendable {
         executable: python.executable, workerPath: bundled.workerScript, workerDirectory: bundled.directory,
         language: "python", environment: python.environment)
       description.supportsUnixSocketTransport = true
+    description.readsWorkerIDFromEnvironment = true
       return description
     }
   }

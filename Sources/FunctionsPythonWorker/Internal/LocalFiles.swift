@@ -72,9 +72,41 @@ package enum LocalFiles {
     FileManager.default.contents(atPath: path).map { [UInt8]($0) }
   }
 
-  /// Writes `bytes` to `path`, replacing it, with mode 0644.
-  package static func write(_ bytes: [UInt8], to path: String) throws {
-    try Data(bytes).write(to: URL(fileURLWithPath: path))
+  /// Writes `bytes` to `path`, replacing it, with mode `mode` (owner-only 0600 by default) whatever
+  /// the umask. A symbolic link at `path` is not followed.
+  package static func write(_ bytes: [UInt8], to path: String, mode: UInt32 = 0o600) throws {
+    let mode = mode_t(mode)
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
+    guard fd >= 0 else { throw posixError(errno, path) }
+    defer { close(fd) }
+    guard fchmod(fd, mode) == 0 else { throw posixError(errno, path) }
+    var written = 0
+    while written < bytes.count {
+      let n = bytes.withUnsafeBytes { buffer in
+        systemWrite(fd, buffer.baseAddress! + written, buffer.count - written)
+      }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw posixError(errno, path)
+      }
+      written += n
+    }
+  }
+
+  private static func systemWrite(_ fd: Int32, _ pointer: UnsafeRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    Glibc.write(fd, pointer, count)
+    #elseif canImport(Musl)
+    Musl.write(fd, pointer, count)
+    #else
+    Darwin.write(fd, pointer, count)
+    #endif
+  }
+
+  private static func posixError(_ code: Int32, _ path: String) -> any Error {
+    NSError(
+      domain: NSPOSIXErrorDomain, code: Int(code),
+      userInfo: [NSLocalizedDescriptionKey: "\(path): \(String(cString: strerror(code)))"])
   }
 
   /// Writes `bytes` beside `path` and renames the result over it, so readers see all or nothing.
@@ -89,9 +121,27 @@ package enum LocalFiles {
     }
   }
 
-  /// Creates `path` and any missing parents.
+  /// Creates `path` and any missing parents, each with owner-only mode 0700 whatever the umask
+  /// (folders that exist already are left as they are).
   package static func createDirectory(_ path: String) throws {
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+      guard isDirectory.boolValue else { throw posixError(ENOTDIR, path) }
+      return
+    }
+    let parent = parent(of: path)
+    if !parent.isEmpty && parent != path { try createDirectory(parent) }
+    if mkdir(path, 0o700) != 0 {
+      if errno == EEXIST { return }  // another process made it first
+      throw posixError(errno, path)
+    }
+    guard chmod(path, 0o700) == 0 else { throw posixError(errno, path) }
+  }
+
+  /// Whether `path` exists and neither its group nor others have any access to it.
+  package static func isOwnerOnly(_ path: String) -> Bool {
+    var info = stat()
+    return lstat(path, &info) == 0 && (info.st_mode & 0o077) == 0
   }
 
   /// Removes `path` recursively; missing paths are fine and failures are ignored.

@@ -142,8 +142,43 @@ import Testing
     }
     #expect(f.channel.outstanding == 1, "the worker still owes its answer")
     f.clock.advance(by: .seconds(5))
-    #expect(f.channel.expireInvocations().unresponsive == "slow")
+    #expect(f.channel.expireInvocations().unresponsive == ["slow"])
     f.channel.receive(Self.response("slow", "late"))
+    #expect(f.channel.outstanding == 0)
+  }
+
+  static func stillRunning(_ id: String) -> StreamingMessage {
+    var m = StreamingMessage()
+    m.rpcLog.invocationID = id
+    m.rpcLog.eventID = WorkerSignals.invocationStillRunning
+    m.rpcLog.level = .warning
+    m.rpcLog.message = "still running"
+    return m
+  }
+
+  @Test func theStillRunningSignalOfATimedOutInvocationReportsItStuck() async throws {
+    let f = Fixture()
+    _ = f.channel.attach(writer: f.stream)
+    var events = f.events.makeAsyncIterator()
+    #expect(await events.next() == .streamAttached)
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      group.addTask { _ = try? await f.channel.invoke(Self.request("fresh"), functionName: "fn") }
+      group.addTask { _ = try? await f.channel.invoke(Self.request("spin"), functionName: "fn", timeout: .seconds(60)) }
+      var sent = f.stream.written.makeAsyncIterator()
+      _ = await sent.next()
+      _ = await sent.next()  // both are in the table once written
+      f.clock.advance(by: .seconds(60))
+      #expect(f.channel.expireInvocations().expired == ["spin"])
+      // Not timed out (a cancel because the caller went away): not acted on.
+      f.channel.receive(Self.stillRunning("fresh"))
+      f.channel.receive(Self.stillRunning("spin"))
+      #expect(await events.next() == .invocationDeadline(after: .seconds(60)))
+      #expect(await events.next() == .invocationStuck(invocationID: "spin"))
+      f.channel.abandonInvocation("spin")
+      #expect(f.channel.outstanding == 1, "the stuck invocation is forgotten, the other one is kept")
+      f.channel.receive(Self.response("fresh", "ok"))
+      try await group.waitForAll()
+    }
     #expect(f.channel.outstanding == 0)
   }
 }

@@ -258,13 +258,46 @@ import Testing
 
   // MARK: - Invocation deadlines
 
-  @Test func invocationDeadlinesArmATimerAndAnUnresponsiveWorkerIsReplaced() {
+  @Test func invocationDeadlinesArmATimerAndAnUnresponsiveWorkerIsReplacedAfterADrain() {
     var m = Self.machine(at: .ready)
     #expect(m.handle(.invocationDeadline(after: .seconds(30))) == [.startTimer(.invocations, after: .seconds(30))])
     #expect(m.handle(.timerFired(.invocations)) == [.expireInvocations])
     let actions = m.handle(.invocationUnresponsive(invocationID: "inv"))
-    #expect(actions.contains(.closeChannel("worker 3 was replaced because timed-out invocation inv did not stop")))
-    #expect(actions.last == .terminateProcess)
-    #expect(m.handle(.timerFired(.invocations)) == [], "no expiry once terminating")
+    #expect(
+      actions == [
+        .abandonInvocation("inv"), .stopRouting,
+        .log(.warning, "worker 3 did not stop timed-out invocation inv within the cancel grace; starting a replacement worker, then draining this one"),
+        .startReplacement,
+      ])
+    #expect(m.phase == .ready, "the worker is not killed: its other invocations may finish")
+    #expect(m.handle(.timerFired(.invocations)) == [.expireInvocations], "its other invocations still time out")
+    // The replacement is ready: the supervisor asks this worker to shut down; it drains.
+    #expect(m.handle(.shutdownRequested).contains(.awaitIdle))
+    #expect(m.phase == .draining)
+  }
+
+  @Test func aStuckInvocationStartsOneReplacementAndTheWorkerKeepsServingUntilItIsReady() {
+    var m = Self.machine(at: .ready)
+    let first = m.handle(.invocationStuck(invocationID: "a"))
+    #expect(first.first == .abandonInvocation("a"))
+    #expect(!first.contains(.stopRouting), "its event loop is fine: it serves until the replacement is ready")
+    #expect(first.last == .startReplacement)
+    #expect(!first.contains(.terminateProcess) && !first.contains { if case .closeChannel = $0 { true } else { false } })
+    // A second stuck call while the replacement starts: no second replacement.
+    let second = m.handle(.invocationStuck(invocationID: "b\n[ERROR] forged"))
+    #expect(second.first == .abandonInvocation("b\n[ERROR] forged"))
+    #expect(!second.contains(.startReplacement))
+    #expect(second.contains { if case .log(_, let text) = $0 { text.contains("b\\n[ERROR] forged") } else { false } }, "the id is escaped")
+    #expect(m.handle(.shutdownRequested).contains(.awaitIdle))
+    // While draining, a stuck call is only forgotten, so the drain does not wait for it.
+    #expect(m.handle(.invocationStuck(invocationID: "c")).first == .abandonInvocation("c"))
+    #expect(m.handle(.idle).contains(.terminateProcess))
+  }
+
+  @Test(arguments: [Reached.launching, .awaitingStream, .initializing, .loading, .streamLost, .terminating])
+  func aStuckInvocationOutsideReadyOrDrainingIsIgnored(_ reached: Reached) {
+    var m = Self.machine(at: reached)
+    #expect(m.handle(.invocationStuck(invocationID: "a")) == [])
+    #expect(m.handle(.invocationUnresponsive(invocationID: "a")) == [])
   }
 }

@@ -74,6 +74,16 @@ final class CLIProcess: @unchecked Sendable {
   /// The exit status, once exited.
   var exitStatus: Int32? { state.withLock { $0.exitStatus } }
 
+  /// The process id.
+  var pid: Int32 { process.processIdentifier }
+
+  /// Waits until stderr satisfies `condition`; `false` when the process exited first or after
+  /// `timeout` (a failure guard, not a pause).
+  func waitForStderr(timeout: Duration = .seconds(120), until condition: @escaping @Sendable (String) -> Bool) async -> Bool {
+    await wait(timeout: timeout) { condition($0.stderr) || $0.exitStatus != nil }
+    return condition(stderr)
+  }
+
   /// Sends SIGTERM (graceful shutdown).
   func terminate() {
     if process.isRunning { Foundation.kill(process.processIdentifier, SIGTERM) }

@@ -2,8 +2,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import typing
 import urllib.parse
+
+#: Where the functions-host passes the worker id (not on the command line, which every local user can
+#: read in /proc/PID/cmdline). Removed from the environment once read, so functions cannot see it.
+WORKER_ID_VARIABLE = "FUNCTIONS_HOST_WORKER_ID"
 
 
 class LaunchArgs(typing.NamedTuple):
@@ -15,8 +20,13 @@ class LaunchArgs(typing.NamedTuple):
     uds_path: typing.Optional[str] = None
 
 
-def parse_args(argv: typing.Sequence[str]) -> LaunchArgs:
-    """Parses both launch dialects; the ``--functions-*`` ones win. Unknown args are ignored."""
+def parse_args(argv: typing.Sequence[str],
+               environ: typing.Optional[typing.MutableMapping[str, str]] = None) -> LaunchArgs:
+    """Parses both launch dialects; the ``--functions-*`` ones win. Unknown args are ignored. The
+    worker id may come from ``FUNCTIONS_HOST_WORKER_ID`` in ``environ`` (default ``os.environ``)
+    instead; that variable is always removed from ``environ``."""
+    environ = os.environ if environ is None else environ
+    id_from_environment = environ.pop(WORKER_ID_VARIABLE, None)
     parser = argparse.ArgumentParser(prog="worker.py", allow_abbrev=False)
     for flag, kind in (("--host", str), ("--port", int), ("--workerId", str),
                        ("--requestId", str), ("--grpcMaxMessageLength", int),
@@ -30,10 +40,10 @@ def parse_args(argv: typing.Sequence[str]) -> LaunchArgs:
     if ns.functions_uri:
         uri = urllib.parse.urlsplit(ns.functions_uri)
         host, port = uri.hostname or host, uri.port or port
-    worker_id = ns.functions_worker_id or ns.workerId
+    worker_id = ns.functions_worker_id or ns.workerId or id_from_environment
     if not host or not port or not worker_id:
         parser.error("need --functions-uri (or --host/--port) and --functions-worker-id "
-                     "(or --workerId)")
+                     f"(or --workerId, or {WORKER_ID_VARIABLE} in the environment)")
     return LaunchArgs(host, port, worker_id, ns.functions_request_id or ns.requestId or "",
                       ns.functions_grpc_max_message_length or ns.grpcMaxMessageLength,
                       ns.functions_uds_path)

@@ -33,6 +33,13 @@ CAPABILITIES = types.MappingProxyType({name: "true" for name in (
     "TypedDataCollection", "WorkerStatus",
     "HandlesInvocationCancelMessage", "HandlesWorkerTerminateMessage")})
 
+#: The RpcLog ``event_id`` that tells the host a cancelled invocation keeps running in its thread (a
+#: Python thread cannot be stopped). Sent, before the Cancelled InvocationResponse, as a System log at
+#: Warning level tagged with the invocation; the host then starts a replacement worker, sends new work
+#: there, lets this worker's other invocations finish and stops it. Other hosts just log the line.
+STILL_RUNNING_EVENT = "FunctionsHost.InvocationStillRunning"
+LEVEL_WARNING = protos.RpcLog.Warning
+
 SUCCESS = protos.StatusResult.Success
 FAILURE = protos.StatusResult.Failure
 CANCELLED = protos.StatusResult.Cancelled

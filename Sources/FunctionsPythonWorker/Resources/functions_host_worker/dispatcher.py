@@ -15,7 +15,8 @@ import FunctionRpc_pb2 as protos
 
 from .constants import (
     CANCELLED, CAPABILITIES, EAGER_TASKS, FAILURE, FLUSH_TIMEOUT_SECONDS, INVOCATION_ID,
-    LEVEL_ERROR, LOGGER_NAME, LOG_SYSTEM, LOG_USER, SUCCESS, WORKER_VERSION, _STARTING,
+    LEVEL_ERROR, LEVEL_WARNING, LOGGER_NAME, LOG_SYSTEM, LOG_USER, STILL_RUNNING_EVENT, SUCCESS,
+    WORKER_VERSION, _STARTING,
 )
 from .runner import SyncRunner, _thread_count
 from .loader import FunctionLoader
@@ -37,6 +38,7 @@ class Dispatcher:
         self.thread_local = thread_local if thread_local is not None else threading.local()
         self._pool = SyncRunner(_thread_count())
         self._inflight: typing.Dict[str, asyncio.Task] = {}
+        self._sync_calls: typing.Dict[str, typing.Tuple[asyncio.Future, str, SyncRunner]] = {}
         self._terminating = False
         self._terminate_task: typing.Optional[asyncio.Task] = None
         self._on_stop = on_stop  # called once WorkerTerminate has drained in-flight work
@@ -149,12 +151,29 @@ class Dispatcher:
         task = self._inflight.pop(invocation_id, None)
         if task is None:
             return  # already answered, or unknown
+        call = self._sync_calls.pop(invocation_id, None)
+        if call is not None and call[2].cancel(call[0]):
+            self._report_still_running(invocation_id, call[1])
         task.cancel()  # an async function sees CancelledError; a sync one's result is dropped
         self._finish_output(invocation_id)
         response = protos.StreamingMessage(request_id=self._request_id)
         response.invocation_response.invocation_id = invocation_id
         response.invocation_response.result.status = CANCELLED
         self._post(response)
+
+    def _report_still_running(self, invocation_id: str, function_name: str) -> None:
+        """Tells the host that a cancelled sync invocation keeps its thread busy (STILL_RUNNING_EVENT);
+        sent before the Cancelled response, while the host still tracks the invocation."""
+        log = protos.StreamingMessage(request_id=self._request_id)
+        log.rpc_log.invocation_id = invocation_id
+        log.rpc_log.category = LOGGER_NAME
+        log.rpc_log.event_id = STILL_RUNNING_EVENT
+        log.rpc_log.level = LEVEL_WARNING
+        log.rpc_log.log_category = LOG_SYSTEM
+        log.rpc_log.message = (
+            f"invocation {invocation_id} of {function_name!r} was cancelled, but its thread keeps "
+            "running (a Python thread cannot be stopped); this worker should be replaced")
+        self._post(log)
 
     def _handle_worker_terminate(self, message) -> None:
         grace = message.worker_terminate.grace_period
@@ -213,7 +232,13 @@ class Dispatcher:
             if info.is_async:
                 result = await info.func(**args)
             else:
-                result, error = await self._pool.submit(contextvars.copy_context(), info.func, args)
+                pool = self._pool
+                call = pool.submit(contextvars.copy_context(), info.func, args)
+                self._sync_calls[invocation_id] = (call, info.name, pool)
+                try:
+                    result, error = await call
+                finally:
+                    self._sync_calls.pop(invocation_id, None)
                 if error is not None:
                     raise error
                 if inspect.isawaitable(result):  # e.g. a plain wrapper around a coroutine

@@ -28,6 +28,7 @@ class SyncRunner:
         self._wake_scheduled = False
         self._loop: typing.Optional[asyncio.AbstractEventLoop] = None
         self._shut = False
+        self._running: typing.Set[asyncio.Future] = set()  # calls a thread has started (under _lock)
 
     def submit(self, context: contextvars.Context, func: typing.Callable,
                kwargs: typing.Dict[str, typing.Any]) -> asyncio.Future:
@@ -61,13 +62,18 @@ class SyncRunner:
                 return
             future, context, func, kwargs = item
             outcome: typing.Tuple[typing.Any, typing.Optional[BaseException]] = (None, None)
-            if not future.cancelled():  # a call cancelled while queued never runs
+            with lock:  # decided together with cancel(): a call either runs or is dropped
+                start = not future.cancelled()  # a call cancelled while queued never runs
+                if start:
+                    self._running.add(future)
+            if start:
                 try:
                     outcome = (context.run(func, **kwargs), None)
                 except BaseException as exc:  # noqa: B036 -- delivered to the invocation
                     outcome = (None, exc)
             item = None
             with lock:
+                self._running.discard(future)
                 self._pending -= 1
                 self._idle += 1
             done.append((future, outcome))
@@ -78,6 +84,14 @@ class SyncRunner:
                     self._loop.call_soon_threadsafe(self._deliver)
                 except RuntimeError:  # loop closed: nobody is waiting any more
                     pass
+
+    def cancel(self, future: asyncio.Future) -> bool:
+        """Cancels a submitted call (on the event loop): a queued call is dropped and never runs.
+        Returns True if a thread already runs it: it goes on (a thread cannot be stopped) and its
+        result will be dropped."""
+        with self._lock:
+            future.cancel()
+            return future in self._running
 
     def _deliver(self) -> None:
         """On the event loop: hands every finished call's outcome to its future."""

@@ -1,0 +1,5 @@
+import os
+
+
+def main(req) -> str:
+    return str(os.getpid())
