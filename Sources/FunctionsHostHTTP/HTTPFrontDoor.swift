@@ -47,6 +47,7 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
   private let onServerRunning: (@Sendable (ListeningAddress) async -> Void)?
   private let keys: KeyChecker
   private let statusProvider: (@Sendable () -> HostStatus)?
+  private let observability: FrontDoorObservability?
 
   /// Creates a front door.
   ///
@@ -59,6 +60,8 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
   ///     leaves `/admin` open. Replace them later with ``updateKeys(_:)``.
   ///   - statusProvider: what `/admin/host/status` reports, e.g.
   ///     `{ HostStatus(workers: host.workers()) }`; called per status request.
+  ///   - observability: metrics, dashboard and run-by-hand endpoints under `/admin`; also counts each
+  ///     response by status class.
   ///   - onServerRunning: called once the socket is bound, with the real address.
   public init(
     dispatcher: any InvocationDispatching,
@@ -66,6 +69,7 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
     logger: Logger = Logger(label: "functions-host.http"),
     keys: FunctionKeys? = nil,
     statusProvider: (@Sendable () -> HostStatus)? = nil,
+    observability: FrontDoorObservability? = nil,
     onServerRunning: (@Sendable (ListeningAddress) async -> Void)? = nil
   ) {
     self.dispatcher = dispatcher
@@ -77,6 +81,7 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
     self.onServerRunning = onServerRunning
     self.keys = KeyChecker(keys)
     self.statusProvider = statusProvider
+    self.observability = observability
   }
 
   /// Serves HTTP until graceful shutdown (or cancellation).
@@ -188,7 +193,8 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
       defaultAuthority: "\(configuration.host):\(configuration.port)",
       keys: keys,
       cors: configuration.cors.flatMap { $0.allowedOrigins.isEmpty ? nil : CORSRules($0) },
-      status: statusProvider
+      status: statusProvider,
+      observability: observability
     )
   }
 }
