@@ -62,6 +62,9 @@ public enum DashboardPage {
         const line = document.createElementNS(ns, "polyline");
         line.setAttribute("points", values.map((v, i) => `${(i * step).toFixed(1)},${(h - 2 - (v / max) * (h - 4)).toFixed(1)}`).join(" "));
         svg.appendChild(line);
+        const dot = document.createElementNS(ns, "circle"), last = values.length - 1;
+        dot.setAttribute("cx", (last * step).toFixed(1)); dot.setAttribute("cy", (h - 2 - (values[last] / max) * (h - 4)).toFixed(1));
+        dot.setAttribute("r", "2"); dot.setAttribute("fill", "#0969da"); svg.appendChild(dot);
       }
       return svg;
     }
