@@ -22,6 +22,7 @@ let package = Package(
     .library(name: "FunctionsStoragePostgres", targets: ["FunctionsStoragePostgres"]),
     .library(name: "FunctionsStorageEndpoints", targets: ["FunctionsStorageEndpoints"]),
     .library(name: "FunctionsTriggers", targets: ["FunctionsTriggers"]),
+    .library(name: "FunctionsObservability", targets: ["FunctionsObservability"]),
     .library(name: "FunctionsHosting", targets: ["FunctionsHosting"]),
     .executable(name: "functions-host", targets: ["functions-host"]),
   ],
@@ -41,6 +42,8 @@ let package = Package(
     .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
     .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+    .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
   ],
   targets: [
     .target(
@@ -70,9 +73,22 @@ let package = Package(
       swiftSettings: settings
     ),
     .target(
+      name: "FunctionsObservability",
+      dependencies: [
+        "FunctionsHostCore",
+        .product(name: "CoreMetrics", package: "swift-metrics"),
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ],
+      swiftSettings: settings
+    ),
+    .target(
       name: "FunctionsHostHTTP",
       dependencies: [
         "FunctionsHostCore",
+        "FunctionsObservability",
         "FunctionsRPC",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -171,6 +187,7 @@ let package = Package(
         "FunctionsStoragePostgres",
         "FunctionsHostCore",
         "FunctionsHostHTTP",
+        "FunctionsObservability",
         "FunctionsPythonWorker",
         "FunctionsRPC",
         "FunctionsStorage",
@@ -191,6 +208,7 @@ let package = Package(
         "FunctionsHosting",
         "FunctionsHostCore",
         "FunctionsHostHTTP",
+        "FunctionsObservability",
         "FunctionsPythonWorker",
         "FunctionsStorage",
         "FunctionsStorageEndpoints",
@@ -230,6 +248,11 @@ let package = Package(
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ],
+      swiftSettings: settings
+    ),
+    .testTarget(
+      name: "FunctionsObservabilityTests",
+      dependencies: ["FunctionsObservability", "FunctionsHostCore", "FunctionsRPC"],
       swiftSettings: settings
     ),
     .testTarget(
@@ -275,7 +298,8 @@ let package = Package(
     .testTarget(
       name: "FunctionsHostingTests",
       dependencies: [
-        "FunctionsHosting", "FunctionsHostCore", "FunctionsHostHTTP", "FunctionsRPC", "FunctionsStorage",
+        "FunctionsHosting", "FunctionsHostCore", "FunctionsHostHTTP", "FunctionsObservability", "FunctionsRPC",
+        "FunctionsStorage",
         .product(name: "HTTPTypes", package: "swift-http-types"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

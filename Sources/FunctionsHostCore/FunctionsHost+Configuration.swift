@@ -59,6 +59,9 @@ extension FunctionsHost {
     public var reloadOnChange: Bool = false
     /// How often the script root is checked for changes.
     public var reloadPollInterval: Duration = .seconds(1)
+    /// Told when a worker process starts or ends (metrics, dashboards); called on the supervisor's task,
+    /// so it must return quickly.
+    public var onWorkerEvent: (@Sendable (WorkerEvent) -> Void)? = nil
     /// The version string sent in WorkerInitRequest.
     public var hostVersion: String = "functions-host 0.1.0"
     /// What starts worker processes: real processes through swift-subprocess, or (in tests) scripted

@@ -199,6 +199,7 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
     settings.healthTimeout = configuration.healthTimeout
     settings.processRunner = configuration.processRunner
     settings.streamLossGrace = configuration.streamLossGrace
+    settings.onWorkerEvent = configuration.onWorkerEvent
     settings.clock = TimerClock(configuration.clock)
     var unixSocket: (any Channel)? = nil
     let transport = configuration.transport ?? app.hostJSON.dispatch.transport

@@ -45,8 +45,9 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
   private let address: ListeningAddressBox
   private let traceContexts: TraceContextGenerator
   private let onServerRunning: (@Sendable (ListeningAddress) async -> Void)?
-  private let keys: KeyChecker
+  let keys: KeyChecker
   private let statusProvider: (@Sendable () -> HostStatus)?
+  private let observability: FrontDoorObservability?
 
   /// Creates a front door.
   ///
@@ -61,6 +62,8 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
   ///     `/admin/functions/<name>/keys` are written; without one those endpoints answer 501.
   ///   - statusProvider: what `/admin/host/status` reports, e.g.
   ///     `{ HostStatus(workers: host.workers()) }`; called per status request.
+  ///   - observability: metrics, dashboard and run-by-hand endpoints under `/admin`; also counts each
+  ///     response by status class.
   ///   - onServerRunning: called once the socket is bound, with the real address.
   public init(
     dispatcher: any InvocationDispatching,
@@ -69,6 +72,7 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
     keys: FunctionKeys? = nil,
     keyStore: (any FunctionKeysStore)? = nil,
     statusProvider: (@Sendable () -> HostStatus)? = nil,
+    observability: FrontDoorObservability? = nil,
     onServerRunning: (@Sendable (ListeningAddress) async -> Void)? = nil
   ) {
     self.dispatcher = dispatcher
@@ -80,6 +84,7 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
     self.onServerRunning = onServerRunning
     self.keys = KeyChecker(keys, store: keyStore)
     self.statusProvider = statusProvider
+    self.observability = observability
   }
 
   /// Serves HTTP until graceful shutdown (or cancellation).
@@ -191,7 +196,8 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
       defaultAuthority: "\(configuration.host):\(configuration.port)",
       keys: keys,
       cors: configuration.cors.flatMap { $0.allowedOrigins.isEmpty ? nil : CORSRules($0) },
-      status: statusProvider
+      status: statusProvider,
+      observability: observability
     )
   }
 }

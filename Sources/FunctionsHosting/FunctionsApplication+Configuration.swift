@@ -1,5 +1,6 @@
 public import FunctionsHostCore
 public import FunctionsHostHTTP
+public import FunctionsObservability
 public import FunctionsStorage
 
 extension FunctionsApplication {
@@ -49,6 +50,11 @@ extension FunctionsApplication {
     public var app: FunctionApp? = nil
     /// Adjusts the lower-level host configuration last (timeouts, message size, …).
     public var configureHost: (@Sendable (inout FunctionsHost.Configuration) -> Void)? = nil
+    /// What the host records for `/admin/metrics` and `/admin/dashboard`.
+    public var telemetry: HostTelemetry.Configuration = .defaults
+    /// A port of its own for the Prometheus metrics (`GET /metrics`, on the HTTP host address); `nil`
+    /// serves them only at the front door's `/admin/metrics`; 0 picks a free port.
+    public var metricsPort: Int? = nil
 
     /// Creates the default configuration.
     public init() {}

@@ -1,5 +1,6 @@
 internal import Foundation
 internal import FunctionsHostCore
+internal import FunctionsObservability
 internal import FunctionsTriggers
 
 extension FunctionsApplication {
@@ -29,7 +30,7 @@ extension FunctionsApplication {
       throw FunctionsHostError(code: .functionNotFound, message: "no function named '\(function)'")
     }
     let input = try InvocationInputBuilder.input(for: metadata, trigger: trigger, inputs: inputs, now: Date())
-    return FunctionValue.result(of: try await parts.bindings.invoke(input))
+    return FunctionValue.result(of: try await parts.dispatcher.invoke(input))
   }
 
   /// Runs a timer-triggered function now, as its schedule would (not past due); its outputs are written

@@ -76,7 +76,7 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
   }
 
   /// `text` with any password replaced by `***`.
-  static func redacting(_ text: String) -> String {
+  package static func redacting(_ text: String) -> String {
     guard let at = text.lastIndex(of: "@"), let scheme = text.range(of: "://"), scheme.upperBound < at,
       let colon = text[scheme.upperBound..<at].firstIndex(of: ":")
     else { return text }

@@ -33,6 +33,9 @@ public struct StorageTriggers: Service {
     public var clock: any Clock<Duration> = ContinuousClock()
     /// The wall clock for trigger metadata and timer schedules.
     public var now: @Sendable () -> Date = { Date() }
+    /// What runs the invocations instead of the binding dispatcher itself, e.g. one that records
+    /// metrics around it (it must call the binding dispatcher).
+    public var dispatcher: (any InvocationDispatching)? = nil
 
     /// A configuration for the host `hostID`.
     public init(hostID: String) {
@@ -106,7 +109,7 @@ public struct StorageTriggers: Service {
       await stop.waitUntilRaised()
       return
     }
-    let invoker = TriggerInvoker(dispatcher: bindings, logger: logger, now: configuration.now)
+    let invoker = TriggerInvoker(dispatcher: configuration.dispatcher ?? bindings, logger: logger, now: configuration.now)
     let blobEndpoint = await configuration.blobEndpoint()
     var blobPlans: [String: (FunctionBindingPlan, BlobPathPattern)] = [:]
     await withDiscardingTaskGroup { group in

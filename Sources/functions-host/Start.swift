@@ -3,6 +3,7 @@ internal import Foundation
 internal import FunctionsHostCore
 internal import FunctionsHostHTTP
 internal import FunctionsHosting
+internal import FunctionsObservability
 internal import Logging
 
 /// `functions-host start`: the equivalent of `func start`.
@@ -45,6 +46,19 @@ struct Start: AsyncParsableCommand {
 
   @Option(name: .customLong("log-level"), help: "trace, debug, info, warning or error.")
   var logLevel: String = "info"
+
+  @Option(name: .customLong("log-format"), help: "text (default; coloured on a terminal) or json (one object per line).")
+  var logFormat: String = "text"
+
+  @Option(
+    name: .customLong("metrics-port"),
+    help: "Also serve the Prometheus metrics at /metrics on this port (0 picks a free port); same key rule as /admin.")
+  var metricsPort: Int?
+
+  @Flag(
+    name: .customLong("no-metrics"),
+    help: "Record no invocation metrics or dashboard data (to measure their cost).")
+  var noMetrics = false
 
   @Option(
     name: .long,
@@ -96,10 +110,13 @@ struct Start: AsyncParsableCommand {
     if let transport, FunctionsHost.Transport(rawValue: transport.lowercased()) == nil {
       throw ValidationError("--transport '\(transport)' is not grpc or uds")
     }
-    for (flag, value) in [("--blob-port", blobPort), ("--queue-port", queuePort)] {
+    for (flag, value) in [("--blob-port", blobPort), ("--queue-port", queuePort), ("--metrics-port", metricsPort)] {
       if let value, !(0...65535).contains(value) {
         throw ValidationError("\(flag) is \(value); expected 0 (any free port) to 65535")
       }
+    }
+    if !["text", "json"].contains(logFormat.lowercased()) {
+      throw ValidationError("--log-format '\(logFormat)' is not text or json")
     }
     if noStorageEndpoints && (blobPort != nil || queuePort != nil) {
       throw ValidationError("--no-storage-endpoints cannot be combined with --blob-port or --queue-port")
@@ -118,7 +135,11 @@ struct Start: AsyncParsableCommand {
     // host.json may ask for more detail for some functions (logging.logLevel); the host filters per category.
     let wanted = LogLevelPolicy.swiftLevel(LogLevelPolicy(hostJSONLevels: app.hostJSON.logLevels).lowestLevel)
     let handlerLevel = min(level, wanted)
-    LoggingSystem.bootstrap { label in ConsoleLogHandler(label: label, level: handlerLevel) }
+    if logFormat.lowercased() == "json" {
+      LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: handlerLevel) }
+    } else {
+      LoggingSystem.bootstrap { label in ConsoleLogHandler(label: label, level: handlerLevel) }
+    }
     let logger = Logger(label: "functions-host")
     Self.raiseOpenFileLimit(logger: logger)
     let application = FunctionsApplication(
@@ -194,6 +215,8 @@ struct Start: AsyncParsableCommand {
     c.cacheDirectory = cacheDirectory
     c.reloadOnChange = !noReload
     c.hostID = hostID
+    c.telemetry.recordInvocations = !noMetrics
+    c.metricsPort = metricsPort
     if let maxMessageSize { c.configureHost = { $0.maxMessageSize = maxMessageSize } }
     return c
   }

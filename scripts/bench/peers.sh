@@ -5,6 +5,7 @@
 #   scripts/bench/peers.sh [--quick] [--rounds R] [--only ours|peers] [--transport grpc|uds|grpc,uds]
 #                          [--workers "1 2 4"] [--duration S] [--duration-1c S] [--warmup S]
 #
+#   OURS_EXTRA_ARGS="--no-metrics" adds flags to every functions-host start (e.g. to measure the metrics' cost).
 # Needs: wrk (installed from Debian's packages if missing), python3, a release build of functions-host
 # (FUNCTIONS_HOST_BIN, else .build/release, built if missing), PyPI for the peers' venv.
 source "$(dirname "${BASH_SOURCE[0]}")/_common.sh"
@@ -90,6 +91,7 @@ run_config() { # run_config KIND WORKERS TRANSPORT ROUND
       url="http://127.0.0.1:$port/api/hello?name=bench"
       local args=(start --script-root "$APP_OURS" --port "$port" --workers "$workers")
       [[ -n "$transport" ]] && args+=(--transport "$transport")
+      [[ -n "${OURS_EXTRA_ARGS:-}" ]] && read -r -a extra <<< "$OURS_EXTRA_ARGS" && args+=("${extra[@]}")
       start_server "$logfile" "$HOST_BIN" "${args[@]}" ;;
     ff-default)
       url="http://127.0.0.1:$port/?name=bench"

@@ -53,6 +53,9 @@ extension WorkerLifecycle {
       self.timeouts = timeouts
     }
 
+    /// Whether the host asked the worker to stop (so its exit is expected).
+    package var stopWasRequested: Bool { terminationRequested || shutdownRequested }
+
     /// Whether the worker's life is over.
     package var isFinished: Bool { phase == .exited }
 

@@ -40,6 +40,7 @@ extension WorkerSupervisor {
       let context = ActionContext(
         slot: slot, channel: channel, generation: generation, sink: sink, terminate: terminate)
       for await event in events {
+        notify(event, slot: slot, machine: machine)
         for action in machine.handle(event) {
           if case .finish(let ready) = action { becameReady = ready }
           perform(action, context, group: &group)

@@ -39,6 +39,8 @@ package final class WorkerSupervisor: Sendable {
     var processRunner: any WorkerProcessRunning = SubprocessWorkerRunner()
     /// How long a process may outlive its stream before it is torn down.
     var streamLossGrace: Duration = .milliseconds(500)
+    /// Told when a worker process starts or ends.
+    var onWorkerEvent: (@Sendable (WorkerEvent) -> Void)? = nil
 
     /// The lifecycle state machine's timeouts.
     var timeouts: WorkerLifecycle.Timeouts {
@@ -264,6 +266,9 @@ package final class WorkerSupervisor: Sendable {
       return generation
     }
   }
+
+  /// How many processes `slot` started.
+  func startCount(of slot: Int) -> Int { state.withLock { $0.starts[slot] ?? 0 } }
 
   /// The worker process of `slot` ended.
   func end(slot: Int, channel: WorkerChannel) {

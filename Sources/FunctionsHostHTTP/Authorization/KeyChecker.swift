@@ -43,11 +43,11 @@ final class KeyChecker: Sendable {
     }
   }
 
-  /// Whether `request` may use the admin endpoints (the master key, or keys off).
+  /// Whether `request` may use the admin endpoints (the master key, also as a bearer token; or keys off).
   func allowsAdmin(_ head: HTTPRequest) -> Bool {
     keys.withLock { keys in
       guard let keys else { return true }
-      guard let key = RequestKey.key(of: head) else { return false }
+      guard let key = RequestKey.key(of: head) ?? RequestKey.bearer(of: head) else { return false }
       return keys.isMasterKey(key)
     }
   }

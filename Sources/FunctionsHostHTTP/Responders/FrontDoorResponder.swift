@@ -1,4 +1,5 @@
 internal import FunctionsHostCore
+internal import FunctionsObservability
 internal import FunctionsRPC
 internal import Hummingbird
 internal import Logging
@@ -25,10 +26,13 @@ struct FrontDoorResponder: HTTPResponder {
   let keys: KeyChecker
   let cors: CORSRules?
   let status: (@Sendable () -> HostStatus)?
+  var observability: FrontDoorObservability? = nil
 
   /// Answers one request.
   func respond(to request: Request, context: Context) async throws -> Response {
-    try await respond(to: request, logger: context.logger)
+    let response = try await respond(to: request, logger: context.logger)
+    observability?.telemetry.requestCompleted(status: response.status.code)
+    return response
   }
 
   /// Answers one request (the `HTTPResponder` method without the context).
@@ -66,6 +70,13 @@ struct FrontDoorResponder: HTTPResponder {
         to: request, path: path, keys: keys, functions: dispatcher.functions(), logger: logger)
       {
         return answer
+      }
+      if let observability,
+        let response = try await ObservabilityEndpoints.response(
+          to: request, path: path, observability: observability, dispatcher: dispatcher,
+          authority: request.head.authority ?? defaultAuthority, routePrefix: configuration.routePrefix)
+      {
+        return response
       }
       return AdminEndpoints.response(
         method: request.method,

@@ -1,6 +1,7 @@
 internal import Foundation
 internal import FunctionsHostCore
 internal import FunctionsHostHTTP
+internal import FunctionsObservability
 internal import FunctionsPythonWorker
 internal import FunctionsStorage
 internal import FunctionsStorageEndpoints
@@ -21,6 +22,9 @@ struct ApplicationParts: Sendable {
   let frontDoor: HTTPFrontDoor
   let keys: KeyState?
   let cors: HTTPFrontDoor.CORSPolicy?
+  let telemetry: HostTelemetry
+  /// Runs invocations through the bindings and records them (metrics, dashboard).
+  let dispatcher: ObservedDispatcher
   /// The services in start order: host, endpoints, triggers, front door (they stop in reverse).
   let services: [ServiceGroupConfiguration.ServiceConfiguration]
 
@@ -28,8 +32,10 @@ struct ApplicationParts: Sendable {
   ///
   /// - Throws: ``FunctionsHostError`` `.configuration` naming what cannot be used.
   static func make(
-    scriptRoot: String, configuration c: FunctionsApplication.Configuration, logger: Logger
+    scriptRoot: String, configuration c: FunctionsApplication.Configuration, logger plainLogger: Logger
   ) async throws -> ApplicationParts {
+    let telemetry = HostTelemetry(configuration: c.telemetry)
+    let logger = telemetry.logger(teeing: plainLogger)
     let app = try c.app ?? FunctionApp.load(scriptRoot: scriptRoot, environment: c.environment)
     let cache = c.cacheDirectory ?? BundledPythonWorker.defaultCacheDirectory(environment: c.environment)
     let worker = try await workerDescription(c, app: app, cache: cache, logger: logger)
@@ -40,6 +46,7 @@ struct ApplicationParts: Sendable {
     hostConfiguration.app = app
     hostConfiguration.reloadOnChange = c.reloadOnChange
     hostConfiguration.transport = c.transport
+    hostConfiguration.onWorkerEvent = { telemetry.record($0) }
     c.configureHost?(&hostConfiguration)
     let host = FunctionsHost(configuration: hostConfiguration, logger: logger)
 
@@ -65,7 +72,17 @@ struct ApplicationParts: Sendable {
         logger: logger)
     }
     let bindings = BindingDispatcher(host: host, store: store, logger: logger)
+    let observed = telemetry.dispatcher(wrapping: bindings)
+    telemetry.attach(
+      .init(
+        workers: { host.workers() },
+        storage: {
+          await ApplicationObservability.storageGauges(
+            functions: host.functions(), bindings: bindings, store: store, logger: logger)
+        }))
+    let runs = BackgroundRuns()
     var triggersConfiguration = StorageTriggers.Configuration(hostID: c.hostID ?? ProcessInfo.processInfo.hostName)
+    triggersConfiguration.dispatcher = observed
     if let endpoints {
       triggersConfiguration.blobEndpoint = {
         (try? await endpoints.blobEndpoint) ?? "http://127.0.0.1:10000/devstoreaccount1"
@@ -74,10 +91,11 @@ struct ApplicationParts: Sendable {
     if let zone = c.environment["WEBSITE_TIME_ZONE"].flatMap(TimeZone.init(identifier:)) {
       triggersConfiguration.timeZone = zone
     }
+    let blobEndpoint = triggersConfiguration.blobEndpoint
     let triggers = StorageTriggers(
       host: host, bindings: bindings, store: store, configuration: triggersConfiguration, logger: logger)
     let frontDoor = HTTPFrontDoor(
-      dispatcher: bindings,
+      dispatcher: observed,
       configuration: .defaults {
         $0.host = c.http?.host ?? "127.0.0.1"
         $0.port = c.http?.port ?? app.localSettings.localHTTPPort ?? 7071
@@ -87,7 +105,19 @@ struct ApplicationParts: Sendable {
       logger: logger,
       keys: keys?.initial,
       keyStore: keys?.repository,
-      statusProvider: { HostStatus(workers: host.workers()) })
+      statusProvider: { HostStatus(workers: host.workers()) },
+      observability: FrontDoorObservability(telemetry: telemetry) { function, text in
+        let endpoint = await blobEndpoint()
+        let input = try await ApplicationObservability.input(
+          for: function, text: text, store: store, blobEndpoint: endpoint)
+        runs.submit {
+          do { _ = try await observed.invoke(input) } catch {
+            logger.error(
+              "by-hand run of '\(function.name)' failed: \((error as? FunctionsHostError)?.message ?? "\(error)")",
+              metadata: ["function": "\(function.name)"])
+          }
+        }
+      })
 
     var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
     if ownsStore, let postgres = store as? PostgresStore {
@@ -99,13 +129,22 @@ struct ApplicationParts: Sendable {
       services.append(.init(service: OptionalStorageEndpoints(endpoints: endpoints, explicitPorts: explicit, logger: logger)))
     }
     services.append(.init(service: triggers))
+    services.append(.init(service: runs))
     if c.http != nil { services.append(.init(service: frontDoor)) }
     if let shared = keys?.repository as? SharedKeyRepository {
       services.append(.init(service: SharedKeysWatcher(repository: shared, frontDoor: frontDoor, logger: logger)))
     }
+    if let metricsPort = c.metricsPort {
+      services.append(
+        .init(
+          service: MetricsEndpoint(
+            telemetry: telemetry, host: c.http?.host ?? "127.0.0.1", port: metricsPort, sharingKeysOf: frontDoor,
+            logger: logger)))
+    }
     return ApplicationParts(
       app: app, host: host, store: store, storePath: storePath, ownsStore: ownsStore, bindings: bindings,
-      endpoints: endpoints, frontDoor: frontDoor, keys: keys, cors: cors, services: services)
+      endpoints: endpoints, frontDoor: frontDoor, keys: keys, cors: cors, telemetry: telemetry,
+      dispatcher: observed, services: services)
   }
 
   /// Closes the store when the application opened it.
