@@ -78,8 +78,9 @@ package struct TimeSpanSchedule: Sendable, Hashable, CustomStringConvertible {
       clock = main[main.index(after: dot)...]
     }
     let parts = clock.split(separator: ":", omittingEmptySubsequences: false)
-    guard parts.allSatisfy({ !$0.isEmpty && $0.count <= 10 }) else { throw fail("a part is empty or too long") }
-    let n = parts.map { Int64($0)! }
+    // Every part is 1 to 10 digits ("0.0000.00" has a second '.' and no ':' — found by fuzzing).
+    let n = parts.compactMap { $0.count <= 10 ? Int64($0) : nil }
+    guard n.count == parts.count else { throw fail("each part must be 1 to 10 digits") }
     let hasDayDot = main.contains(".")
     var h: Int64 = 0, m: Int64 = 0, sec: Int64 = 0
     switch (n.count, hasDayDot) {

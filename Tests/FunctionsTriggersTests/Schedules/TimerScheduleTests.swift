@@ -21,6 +21,8 @@ struct TimeSpanScheduleTests {
     arguments: [
       "", "abc", "-01:00:00", "00:00:00", "0", "24:00", "00:60:00", "00:00:60", "24:30:00", "1.24:00:00",
       "00:00:00.12345678", "00:00.5", "1:2:3:4:5", "1::00", "01:00:00Z", "1.5",
+      // Found by scripts/fuzz-parsers.sh: a second '.' and no ':' used to trap.
+      "0.0000.00", "1.2.3", "1..2",
     ])
   func rejects(text: String) {
     #expect(throws: TimerScheduleError.self) { try TimeSpanSchedule.parse(text) }
