@@ -1,4 +1,4 @@
-public import CoreMetrics
+internal import CoreMetrics
 internal import FunctionsHostCore
 public import Prometheus
 internal import Synchronization
@@ -143,22 +143,28 @@ public final class HostMetrics: Sendable {
   public func update(_ storage: StorageGauges) {
     for q in storage.queues {
       let labels = [("function", q.function), ("queue", q.queue)]
-      gauge("functions_queue_depth", labels).set(Double(q.depth))
-      gauge("functions_queue_oldest_message_age_seconds", labels).set(q.oldestAgeSeconds ?? 0)
-      gauge("functions_queue_poison_messages", labels).set(Double(q.poison))
+      gauge("functions_queue_depth", "Messages in the queue of a queue trigger", labels).set(Double(q.depth))
+      gauge("functions_queue_oldest_message_age_seconds", "Age of the oldest visible message", labels)
+        .set(q.oldestAgeSeconds ?? 0)
+      gauge("functions_queue_poison_messages", "Messages in the queue's -poison queue", labels).set(Double(q.poison))
     }
     for t in storage.timers {
       let labels = [("function", t.function)]
-      if let last = t.lastRun { gauge("functions_timer_last_run_timestamp_seconds", labels).set(last) }
-      if let next = t.nextRun { gauge("functions_timer_next_run_timestamp_seconds", labels).set(next) }
+      if let last = t.lastRun {
+        gauge("functions_timer_last_run_timestamp_seconds", "Last run of a timer trigger (Unix time)", labels).set(last)
+      }
+      if let next = t.nextRun {
+        gauge("functions_timer_next_run_timestamp_seconds", "Next run of a timer trigger (Unix time)", labels).set(next)
+      }
     }
   }
 
-  private func gauge(_ name: String, _ labels: [(String, String)]) -> Prometheus.Gauge {
+  private func gauge(_ name: String, _ help: String, _ labels: [(String, String)]) -> Prometheus.Gauge {
     let key = name + labels.map { "|\($0.1)" }.joined()
     return gauges.withLock { gauges in
       if let gauge = gauges[key] { return gauge }
-      let gauge = registry.makeGauge(name: name, labels: labels)
+      let gauge = registry.makeGauge(
+        descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: help), labels: labels)
       gauges[key] = gauge
       return gauge
     }

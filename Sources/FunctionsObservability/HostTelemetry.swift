@@ -22,6 +22,9 @@ public final class HostTelemetry: Sendable {
     public var journalCapacity = 200
     /// How many log lines are kept per invocation.
     public var logLinesPerInvocation = 50
+    /// Whether each HTTP request and invocation gets a span from the global swift-distributed-tracing
+    /// tracer (the CLI bootstraps OpenTelemetry when the `OTEL_*` variables ask for it).
+    public var traces = false
 
     /// Records everything.
     public static var defaults: Configuration { Configuration() }

@@ -1,4 +1,4 @@
-public import FunctionsHostCore
+internal import FunctionsHostCore
 
 /// How an invocation ended, as the metrics and the dashboard count it.
 public enum InvocationOutcome: String, Sendable, CaseIterable, Codable {

@@ -10,6 +10,12 @@ public struct ObservedDispatcher: InvocationDispatching {
 
   /// Runs the invocation on the wrapped dispatcher and records how it ended.
   public func invoke(_ input: InvocationInput) async throws -> InvocationOutput {
+    guard telemetry.configuration.traces else { return try await recorded(input) }
+    let trigger = inner.function(named: input.functionName)?.trigger?.type
+    return try await InvocationTracing.traced(input, trigger: trigger) { try await recorded($0) }
+  }
+
+  private func recorded(_ input: InvocationInput) async throws -> InvocationOutput {
     guard telemetry.isRecording else { return try await inner.invoke(input) }
     let start = ContinuousClock.now
     let wallStart = telemetry.journalEnabled ? Date().timeIntervalSince1970 : 0

@@ -5,6 +5,8 @@ internal import FunctionsHostHTTP
 internal import FunctionsHosting
 internal import FunctionsObservability
 internal import Logging
+internal import ServiceLifecycle
+internal import UnixSignals
 
 /// `functions-host start`: the equivalent of `func start`.
 struct Start: AsyncParsableCommand {
@@ -142,13 +144,29 @@ struct Start: AsyncParsableCommand {
     }
     let logger = Logger(label: "functions-host")
     Self.raiseOpenFileLimit(logger: logger)
-    let application = FunctionsApplication(
-      appFolder: app.scriptRoot, configuration: try configuration(app: app, environment: environment), logger: logger)
+    var settings = try configuration(app: app, environment: environment)
+    let tracing: (any Service)?
+    do {
+      tracing = TracingSetup.wanted(environment) ? try TracingSetup.bootstrap(environment: environment) : nil
+    } catch {
+      throw ValidationError("OpenTelemetry (OTEL_* environment): \(error)")
+    }
+    settings.telemetry.traces = tracing != nil
+    let application = FunctionsApplication(appFolder: app.scriptRoot, configuration: settings, logger: logger)
 
     let failure = try await withThrowingTaskGroup(of: String?.self) { tasks in
       tasks.addTask {
         do {
-          try await application.runService()  // SIGTERM and SIGINT shut down gracefully
+          if let tracing {
+            // The exporter is listed first, so it stops last and sends the last spans.
+            let group = ServiceGroup(
+              configuration: .init(
+                services: [.init(service: tracing), .init(service: application)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+          } else {
+            try await application.runService()  // SIGTERM and SIGINT shut down gracefully
+          }
         } catch let error as FunctionsHostError where application.startupCheckFailure != nil {
           return "start-up failed: \(error.message)"
         } catch let error as FunctionsHostError where error.code == .configuration {

@@ -10,6 +10,8 @@ internal import Hummingbird
 ///   and, for HTTP triggers, `route` (with the prefix), `methods` (`null` = all), `authLevel`
 ///   and `url`.
 ///
+/// The operator endpoints (metrics, dashboard, runs by hand) are in ``ObservabilityEndpoints``.
+///
 /// Every endpoint but ping needs the master key when keys are enforced (checked by the caller,
 /// see ``isOpen(_:)``).
 enum AdminEndpoints {

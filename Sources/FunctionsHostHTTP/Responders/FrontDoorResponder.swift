@@ -30,8 +30,12 @@ struct FrontDoorResponder: HTTPResponder {
 
   /// Answers one request.
   func respond(to request: Request, context: Context) async throws -> Response {
-    let response = try await respond(to: request, logger: context.logger)
-    observability?.telemetry.requestCompleted(status: response.status.code)
+    guard let observability else { return try await respond(to: request, logger: context.logger) }
+    let response =
+      observability.telemetry.configuration.traces
+      ? try await RequestTracing.traced(request) { try await respond(to: request, logger: context.logger) }
+      : try await respond(to: request, logger: context.logger)
+    observability.telemetry.requestCompleted(status: response.status.code)
     return response
   }
 

@@ -1,4 +1,4 @@
-public import Logging
+internal import Logging
 
 /// Writes to the wrapped handler, and keeps the lines tagged with an invocation id in the journal.
 struct JournalLogHandler: LogHandler {

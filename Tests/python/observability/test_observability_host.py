@@ -225,5 +225,7 @@ def test_metrics_port_serves_prometheus_text(app: Path, tmp_path: Path):
             or any(line.startswith("functions_invocations_total{") and 'function="hello"' in line
                    and 'outcome="succeeded"' in line and line.endswith(" 1") for line in text.splitlines())
         assert get(url.replace("/metrics", "/other"))[0] == 404
+        # Text logs into a pipe (not a terminal) carry no colour codes.
+        assert host.lines and not any("\x1b[" in line for line in host.lines)
     finally:
         host.stop()

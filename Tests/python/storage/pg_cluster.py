@@ -9,6 +9,8 @@ import socket
 import subprocess
 import tempfile
 
+import pytest
+
 
 def pg_bin() -> str | None:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
@@ -57,3 +59,11 @@ class Cluster:
             self._run("pg_ctl", "stop", "-m", "immediate", "-w", "-D", self.data)
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """One throwaway cluster per test module (import this fixture into the module)."""
+    c = Cluster()
+    yield c
+    c.stop()

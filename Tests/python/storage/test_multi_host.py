@@ -9,7 +9,7 @@ import time
 import pytest
 
 from live_host import LiveHost, host_binary
-from pg_cluster import pg_bin
+from pg_cluster import cluster, pg_bin  # noqa: F401 (cluster: a fixture)
 
 pytest.importorskip("azure.storage.queue")
 from azure.storage.queue import QueueClient, TextBase64DecodePolicy, TextBase64EncodePolicy  # noqa: E402

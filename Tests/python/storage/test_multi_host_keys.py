@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 
 from live_host import LiveHost, host_binary
-from pg_cluster import pg_bin
+from pg_cluster import cluster, pg_bin  # noqa: F401 (cluster: a fixture)
 
 pytestmark = [
     pytest.mark.skipif(host_binary() is None, reason="functions-host is not built (swift build)"),

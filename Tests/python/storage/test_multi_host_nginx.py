@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from live_host import ROOT, LiveHost, host_binary
-from pg_cluster import _free_port, pg_bin
+from pg_cluster import _free_port, cluster, pg_bin  # noqa: F401 (cluster: a fixture)
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 
