@@ -47,6 +47,7 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
   private let onServerRunning: (@Sendable (ListeningAddress) async -> Void)?
   private let keys: KeyChecker
   private let statusProvider: (@Sendable () -> HostStatus)?
+  private let bodyBudget: BodyBudget
 
   /// Creates a front door.
   ///
@@ -75,8 +76,10 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
     self.address = ListeningAddressBox()
     self.traceContexts = TraceContextGenerator()
     self.onServerRunning = onServerRunning
-    self.keys = KeyChecker(keys)
+    self.keys = KeyChecker(keys, functionKeysRequired: configuration.functionKeysRequired)
     self.statusProvider = statusProvider
+    self.bodyBudget = BodyBudget(
+      limit: max(configuration.maxBufferedRequestBodyBytes, configuration.maxRequestBodySize))
   }
 
   /// Serves HTTP until graceful shutdown (or cancellation).
@@ -85,6 +88,10 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
   public func run() async throws {
     address.starting()
     defer { address.stopped() }
+    try configuration.cors?.validate()
+    if let warning = configuration.exposureWarning(keysEnabled: keys.isEnabled) {
+      logger.warning("\(warning)")
+    }
     try await makeApplication().run()
   }
 
@@ -188,7 +195,8 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
       defaultAuthority: "\(configuration.host):\(configuration.port)",
       keys: keys,
       cors: configuration.cors.flatMap { $0.allowedOrigins.isEmpty ? nil : CORSRules($0) },
-      status: statusProvider
+      status: statusProvider,
+      bodyBudget: bodyBudget
     )
   }
 }

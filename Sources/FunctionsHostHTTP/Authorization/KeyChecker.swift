@@ -7,9 +7,12 @@ internal import Synchronization
 /// `nil` keys mean authorization is off: every level is treated as anonymous.
 final class KeyChecker: Sendable {
   private let keys: Mutex<FunctionKeys?>
+  /// `false`: functions are anonymous whatever their level; only `/admin` checks the master key.
+  private let functionKeysRequired: Bool
 
-  init(_ keys: FunctionKeys?) {
+  init(_ keys: FunctionKeys?, functionKeysRequired: Bool = true) {
     self.keys = Mutex(keys)
+    self.functionKeysRequired = functionKeysRequired
   }
 
   /// Whether keys are enforced.
@@ -25,7 +28,7 @@ final class KeyChecker: Sendable {
   /// Costs one lock, a header lookup or a scan of the query, and a constant-time comparison per
   /// applicable key; anonymous routes cost nothing.
   func allows(_ head: HTTPRequest, level: AuthLevel, functionName: String) -> Bool {
-    if level == .anonymous { return true }
+    if level == .anonymous || !functionKeysRequired { return true }
     return keys.withLock { keys in
       guard let keys else { return true }
       guard let key = RequestKey.key(of: head) else { return false }

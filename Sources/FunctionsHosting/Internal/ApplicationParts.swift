@@ -34,11 +34,19 @@ struct ApplicationParts: Sendable {
     let cache = c.cacheDirectory ?? BundledPythonWorker.defaultCacheDirectory(environment: c.environment)
     let worker = try await workerDescription(c, app: app, cache: cache, logger: logger)
     var keys: KeyState? = nil
-    if case .secretsFile(let path) = c.keys {
+    var functionKeysRequired = true
+    switch c.keys {
+    case .none: break
+    case .secretsFile(let path):
       keys = try KeyState.load(
         path: path ?? FunctionKeysFile.defaultPath(scriptRoot: app.scriptRoot, cacheDirectory: cache))
+    case .adminOnly(let path):
+      keys = try KeyState.load(
+        path: path ?? FunctionKeysFile.defaultPath(scriptRoot: app.scriptRoot, cacheDirectory: cache))
+      functionKeysRequired = false
     }
     let cors = c.cors ?? HTTPFrontDoor.CORSPolicy(settings: app.localSettings)
+    try cors?.validate()
 
     var hostConfiguration = FunctionsHost.Configuration(
       scriptRoot: app.scriptRoot, worker: worker, workerCount: c.workerCount, environment: c.environment)
@@ -77,6 +85,7 @@ struct ApplicationParts: Sendable {
         $0.port = c.http?.port ?? app.localSettings.localHTTPPort ?? 7071
         $0.routePrefix = app.hostJSON.routePrefix
         $0.cors = cors
+        $0.functionKeysRequired = functionKeysRequired
       },
       logger: logger,
       keys: keys?.keys,
