@@ -17,6 +17,15 @@ extension FunctionsHost {
 
   /// Runs a function on the least busy ready worker that loaded it.
   public func invoke(_ input: InvocationInput) async throws -> InvocationOutput {
+    try await invoke(input, resolved: nil)
+  }
+
+  /// Runs `function` (from ``functions()`` or ``function(named:)``) without looking it up again.
+  public func invoke(_ input: InvocationInput, function: FunctionMetadata) async throws -> InvocationOutput {
+    try await invoke(input, resolved: function)
+  }
+
+  private func invoke(_ input: InvocationInput, resolved: FunctionMetadata?) async throws -> InvocationOutput {
     let (catalog, shuttingDown, pool, timeout) = state.withLock {
       ($0.catalog, $0.shuttingDown, $0.pool, $0.functionTimeout)
     }
@@ -26,13 +35,15 @@ extension FunctionsHost {
     guard let catalog else {
       throw FunctionsHostError(code: .workerUnavailable, message: "the host has not started yet")
     }
+    var known = resolved
     if !catalog.isIndexed {
       _ = await pool.waitForWorker(timeout: configuration.dispatchWaitTimeout)
+      known = nil
     }
-    guard var function = catalog.function(named: input.functionName), !function.isDisabled else {
+    guard var function = known ?? catalog.function(named: input.functionName), !function.isDisabled else {
       throw FunctionsHostError(code: .functionNotFound, message: "no enabled function named '\(input.functionName)'")
     }
-    let invocationID = UUID().uuidString.lowercased()
+    let invocationID = invocationIDs.next()
     var request = AzureFunctionsRpcMessages_InvocationRequest()
     request.invocationID = invocationID
     request.functionID = function.functionID
@@ -74,6 +85,14 @@ extension FunctionsHost {
         let remaining = deadline - ContinuousClock.now
         if state.withLock({ $0.shuttingDown }) {
           throw FunctionsHostError(code: .shuttingDown, message: "the host is shutting down", invocationID: invocationID)
+        }
+        // A caller's function from before a hot reload may have an old id: follow the current catalog first.
+        if let current = state.withLock({ $0.catalog })?.function(named: input.functionName),
+          current.functionID != function.functionID
+        {
+          function = current
+          request.functionID = current.functionID
+          continue
         }
         guard remaining > .zero, await pool.waitForWorker(timeout: remaining) else {
           throw FunctionsHostError(

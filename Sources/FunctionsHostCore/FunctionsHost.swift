@@ -38,6 +38,7 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
   private let appLoaded = Promise<Void>()
   private let reloads = ReloadBroadcaster()
   let traceContexts = TraceContextGenerator()
+  let invocationIDs = InvocationIDGenerator()
 
   /// Creates a host; nothing starts until ``run()``.
   public init(configuration: Configuration, logger: Logger) {

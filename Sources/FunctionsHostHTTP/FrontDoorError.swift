@@ -138,12 +138,25 @@ struct FrontDoorError: HTTPResponseError, Sendable {
     )
   }
 
-  /// 413 for a body over the configured limit.
+  /// 413 for a body over the configured limit. The connection is closed after it (`Connection: close`)
+  /// rather than reading the rest of the body.
   static func contentTooLarge(limit: Int) -> FrontDoorError {
     FrontDoorError(
       status: .contentTooLarge,
       code: "contentTooLarge",
-      message: "the request body is larger than the limit of \(limit) bytes"
+      message: "the request body is larger than the limit of \(limit) bytes",
+      headers: [.connection: "close"]
+    )
+  }
+
+  /// 503 for a body that would take the bodies held in memory beyond their overall budget. The
+  /// connection is closed after it (`Connection: close`) rather than reading the rest of the body.
+  static func bodyBudgetExhausted(budget: Int) -> FrontDoorError {
+    FrontDoorError(
+      status: .serviceUnavailable,
+      code: FunctionsHostError.Code.overloaded.description,
+      message: "the host holds too many request bodies at once (at most \(budget) bytes in all); try again",
+      headers: [.retryAfter: "1", .connection: "close"]
     )
   }
 

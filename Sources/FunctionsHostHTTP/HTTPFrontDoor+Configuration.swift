@@ -33,6 +33,15 @@ extension HTTPFrontDoor {
     /// that idle clients cannot use up the process's file descriptors. The default is a quarter of the
     /// open-file limit (at most 10,000), which leaves room for workers, the store and the endpoints.
     public var maxConnections: Int = Self.defaultMaxConnections
+    /// The most request-body bytes held in memory at once, across all connections; a request whose body
+    /// would go beyond it gets `503` (with `Retry-After`) and its connection is closed. Never less than
+    /// ``maxRequestBodySize`` in effect, so that one request of the largest size is always served. Default
+    /// 256 MiB.
+    public var maxBufferedRequestBodyBytes: Int = 268_435_456
+    /// Whether functions with `authLevel` `function` or `admin` need a key (when keys are given). `false`
+    /// makes every function anonymous while the `/admin` endpoints keep needing the master key
+    /// (`functions-host start --no-auth`). Default `true`.
+    public var functionKeysRequired: Bool = true
 
     /// Creates a configuration; every parameter defaults to the value documented on its property.
     public init(
@@ -55,6 +64,30 @@ extension HTTPFrontDoor {
 
     /// The default configuration.
     public static var defaults: Self { Self() }
+
+    /// Whether ``host`` is a loopback address (`127.x.x.x`, `::1`, `localhost`), reachable from this
+    /// machine only.
+    public var listensOnLoopbackOnly: Bool {
+      let h = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+      return h == "localhost" || h == "::1" || h.hasPrefix("127.")
+    }
+
+    /// A warning when functions or the admin endpoints are open to anyone who can reach a non-loopback
+    /// address, else `nil`.
+    ///
+    /// - Parameter keysEnabled: whether the front door has keys (`nil` keys leave `/admin` open too).
+    public func exposureWarning(keysEnabled: Bool) -> String? {
+      guard !listensOnLoopbackOnly else { return nil }
+      if !keysEnabled {
+        return "the HTTP front door listens on \(host) without keys: every function and the /admin endpoints "
+          + "(function list, host status) can be called by anyone who can reach this address"
+      }
+      if !functionKeysRequired {
+        return "the HTTP front door listens on \(host) with key checks off for functions (--no-auth): every "
+          + "function can be called by anyone who can reach this address (/admin still needs the master key)"
+      }
+      return nil
+    }
 
     /// A quarter of the soft open-file limit, between 64 and 10,000.
     public static var defaultMaxConnections: Int {

@@ -48,6 +48,7 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
   let keys: KeyChecker
   private let statusProvider: (@Sendable () -> HostStatus)?
   private let observability: FrontDoorObservability?
+  private let bodyBudget: BodyBudget
 
   /// Creates a front door.
   ///
@@ -82,9 +83,11 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
     self.address = ListeningAddressBox()
     self.traceContexts = TraceContextGenerator()
     self.onServerRunning = onServerRunning
-    self.keys = KeyChecker(keys, store: keyStore)
+    self.keys = KeyChecker(keys, store: keyStore, functionKeysRequired: configuration.functionKeysRequired)
     self.statusProvider = statusProvider
     self.observability = observability
+    self.bodyBudget = BodyBudget(
+      limit: max(configuration.maxBufferedRequestBodyBytes, configuration.maxRequestBodySize))
   }
 
   /// Serves HTTP until graceful shutdown (or cancellation).
@@ -93,6 +96,10 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
   public func run() async throws {
     address.starting()
     defer { address.stopped() }
+    try configuration.cors?.validate()
+    if let warning = configuration.exposureWarning(keysEnabled: keys.isEnabled) {
+      logger.warning("\(warning)")
+    }
     try await makeApplication().run()
   }
 
@@ -197,7 +204,8 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
       keys: keys,
       cors: configuration.cors.flatMap { $0.allowedOrigins.isEmpty ? nil : CORSRules($0) },
       status: statusProvider,
-      observability: observability
+      observability: observability,
+      bodyBudget: bodyBudget
     )
   }
 }

@@ -128,5 +128,9 @@ extension FunctionsApplication {
     /// Keys from a secrets file (created with new keys when missing; keys of new functions are added);
     /// `nil` uses `<cache>/secrets/<app>-<hash>.json`.
     case secretsFile(String? = nil)
+    /// Every function is anonymous, but `/admin` keeps needing the master key from the secrets file
+    /// (created when missing); `nil` uses `<cache>/secrets/<app>-<hash>.json`. What
+    /// `functions-host start --no-auth` uses.
+    case adminOnly(secretsFile: String? = nil)
   }
 }

@@ -77,6 +77,11 @@ struct Start: AsyncParsableCommand {
     help: "Enforce authLevel function/admin with keys (--no-auth: every function is anonymous).")
   var auth = true
 
+  @Flag(
+    name: .customLong("no-auth-admin"),
+    help: "With --no-auth, open the /admin endpoints too (by default they keep needing the master key).")
+  var noAuthAdmin = false
+
   @Option(
     name: .customLong("secrets-file"),
     help: "The file holding the function keys (default: <cache>/secrets/<app>-<hash>.json).")
@@ -119,6 +124,9 @@ struct Start: AsyncParsableCommand {
     }
     if !["text", "json"].contains(logFormat.lowercased()) {
       throw ValidationError("--log-format '\(logFormat)' is not text or json")
+    }
+    if noAuthAdmin && auth {
+      throw ValidationError("--no-auth-admin only makes sense with --no-auth")
     }
     if noStorageEndpoints && (blobPort != nil || queuePort != nil) {
       throw ValidationError("--no-storage-endpoints cannot be combined with --blob-port or --queue-port")
@@ -176,7 +184,8 @@ struct Start: AsyncParsableCommand {
       }
       tasks.addTask {
         guard let ready = try? await application.waitUntilReady(), let address = ready.httpAddress else { return nil }
-        Self.printBanner(ready: ready, address: address, storage: StorageBanner(ready))
+        Self.printBanner(
+          ready: ready, address: address, storage: StorageBanner(ready), functionKeysRequired: auth)
         return nil
       }
       var failure: String? = nil
@@ -227,8 +236,9 @@ struct Start: AsyncParsableCommand {
       store.map { $0.hasPrefix("postgres://") || $0.hasPrefix("postgresql://") ? .postgres(url: $0) : .sqlite(path: $0) }
       ?? .defaultFile
     c.storageEndpoints = noStorageEndpoints ? nil : .init(blob: blobPort, queue: queuePort)
-    c.keys = auth ? .secretsFile(secretsFile) : .none
+    c.keys = auth ? .secretsFile(secretsFile) : noAuthAdmin ? .none : .adminOnly(secretsFile: secretsFile)
     c.cors = HTTPFrontDoor.CORSPolicy(settings: app.localSettings, origins: cors, credentials: corsCredentials)
+    if let problem = Self.corsProblem(c.cors) { throw ValidationError(problem) }
     c.environment = environment
     c.cacheDirectory = cacheDirectory
     c.reloadOnChange = !noReload
@@ -239,8 +249,20 @@ struct Start: AsyncParsableCommand {
     return c
   }
 
+  /// Why the CORS policy cannot be used (`*` with credentials), if it cannot.
+  private static func corsProblem(_ policy: HTTPFrontDoor.CORSPolicy?) -> String? {
+    guard let policy else { return nil }
+    do {
+      try policy.validate()
+      return nil
+    } catch {
+      return error.message
+    }
+  }
+
   private static func printBanner(
-    ready report: FunctionsApplication.Readiness, address: HTTPFrontDoor.ListeningAddress, storage: StorageBanner
+    ready report: FunctionsApplication.Readiness, address: HTTPFrontDoor.ListeningAddress, storage: StorageBanner,
+    functionKeysRequired: Bool
   ) {
     let routePrefix = report.routePrefix
     let cors = report.cors
@@ -254,7 +276,7 @@ struct Start: AsyncParsableCommand {
         let route = trigger.route ?? function.name
         let prefix = routePrefix.isEmpty ? "" : "/\(routePrefix)"
         let level = trigger.authLevel
-        let auth = report.keysFile == nil || level == "anonymous" ? "" : " (authLevel \(level): needs a key)"
+        let auth = report.keysFile == nil || !functionKeysRequired || level == "anonymous" ? "" : " (authLevel \(level): needs a key)"
         out += "\t\(function.name): \(methods) \(address.url)\(prefix)/\(route)\(auth)\(disabled)\n"
       } else {
         out += "\t\(function.name): \(storage.describe(trigger: trigger, of: function))\(disabled)\n"
@@ -286,7 +308,9 @@ struct Start: AsyncParsableCommand {
         for entry in created { out += "\t\(entry): \(entry.value)\n" }
         out += "\n"
       }
-      out += "Pass a key in the x-functions-key header or as ?code=<key>.\n"
+      out += functionKeysRequired
+        ? "Pass a key in the x-functions-key header or as ?code=<key>.\n"
+        : "--no-auth: every function is anonymous; /admin needs the master key (x-functions-key header).\n"
     }
     FileHandle.standardOutput.write(Data((out + "\n").utf8))
   }

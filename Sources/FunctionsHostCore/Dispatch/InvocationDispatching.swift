@@ -53,6 +53,13 @@ public protocol InvocationDispatching: Sendable {
   ///   `.shuttingDown`; `invocationID` is set once the invocation got one.
   func invoke(_ input: InvocationInput) async throws -> InvocationOutput
 
+  /// Runs `function`, which the caller just got from ``functions()`` or ``function(named:)`` for
+  /// `input.functionName`: the dispatcher may skip looking it up again (one lookup per invocation on
+  /// the hot path). A function that is no longer current is followed to the current one.
+  ///
+  /// - Throws: as ``invoke(_:)``.
+  func invoke(_ input: InvocationInput, function: FunctionMetadata) async throws -> InvocationOutput
+
   /// The functions the app has now (indexed, whether or not they loaded).
   func functions() -> [FunctionMetadata]
 
@@ -61,6 +68,11 @@ public protocol InvocationDispatching: Sendable {
 }
 
 extension InvocationDispatching {
+  /// Looks the function up again: ``invoke(_:)``.
+  public func invoke(_ input: InvocationInput, function: FunctionMetadata) async throws -> InvocationOutput {
+    try await invoke(input)
+  }
+
   /// Looks the function up in ``functions()``; dispatchers with an index answer faster.
   public func function(named name: String) -> FunctionMetadata? {
     let lower = name.lowercased()

@@ -34,26 +34,47 @@ extension WorkerPool {
     _ candidates: [Candidate], strategy: HostJSON.DispatchOptions.Strategy, limit: Int, turn: Int,
     random: (Int) -> Int = { Int.random(in: 0..<$0) }
   ) -> Choice {
+    // Allocation-free: one pass for the eligible count and the least outstanding, a second for the pick.
     var failure: String? = nil
     var anyLoaded = false
-    var eligible: [Int] = []
-    for (index, c) in candidates.enumerated() where c.isReady {
+    var eligibleCount = 0
+    var least = Int.max
+    var leastCount = 0
+    func isEligible(_ c: Candidate) -> Bool {
+      guard c.isReady, case .loaded = c.loadState else { return false }
+      return limit == 0 || c.outstanding < limit
+    }
+    for c in candidates where c.isReady {
       switch c.loadState {
       case .loaded:
         anyLoaded = true
-        if limit == 0 || c.outstanding < limit { eligible.append(index) }
+        guard limit == 0 || c.outstanding < limit else { continue }
+        eligibleCount += 1
+        if c.outstanding < least {
+          least = c.outstanding
+          leastCount = 1
+        } else if c.outstanding == least {
+          leastCount += 1
+        }
       case .failed(let message): failure = message
       case .loading, .none: continue
       }
     }
-    if !eligible.isEmpty {
+    if eligibleCount > 0 {
+      // The n-th eligible candidate (n from 0) that `matches`.
+      func nth(_ n: Int, where matches: (Candidate) -> Bool) -> Int {
+        var seen = 0
+        for (index, c) in candidates.enumerated() where isEligible(c) && matches(c) {
+          if seen == n { return index }
+          seen += 1
+        }
+        preconditionFailure("counted candidates changed")
+      }
       switch strategy {
       case .leastOutstanding:
-        let least = eligible.map { candidates[$0].outstanding }.min()!
-        let ties = eligible.filter { candidates[$0].outstanding == least }
-        return .worker(ties.count == 1 ? ties[0] : ties[random(ties.count)])
+        return .worker(nth(leastCount == 1 ? 0 : random(leastCount)) { $0.outstanding == least })
       case .roundRobin:
-        return .worker(eligible[(turn & Int.max) % eligible.count])
+        return .worker(nth((turn & Int.max) % eligibleCount) { _ in true })
       }
     }
     if anyLoaded { return .allBusy }

@@ -9,10 +9,13 @@ final class KeyChecker: Sendable {
   private let keys: Mutex<FunctionKeys?>
   /// Where key changes made through the admin endpoints are written (`nil`: they cannot be made).
   let store: (any FunctionKeysStore)?
+  /// `false`: functions are anonymous whatever their level; only `/admin` checks the master key.
+  private let functionKeysRequired: Bool
 
-  init(_ keys: FunctionKeys?, store: (any FunctionKeysStore)? = nil) {
+  init(_ keys: FunctionKeys?, store: (any FunctionKeysStore)? = nil, functionKeysRequired: Bool = true) {
     self.keys = Mutex(keys)
     self.store = store
+    self.functionKeysRequired = functionKeysRequired
   }
 
   /// The keys in force (`nil`: authorization is off).
@@ -31,7 +34,7 @@ final class KeyChecker: Sendable {
   /// Costs one lock, a header lookup or a scan of the query, and a constant-time comparison per
   /// applicable key; anonymous routes cost nothing.
   func allows(_ head: HTTPRequest, level: AuthLevel, functionName: String) -> Bool {
-    if level == .anonymous { return true }
+    if level == .anonymous || !functionKeysRequired { return true }
     return keys.withLock { keys in
       guard let keys else { return true }
       guard let key = RequestKey.key(of: head) else { return false }

@@ -20,8 +20,8 @@ extension HTTPFrontDoor {
     /// The allowed origins (`scheme://host[:port]`, compared ignoring ASCII case and a trailing
     /// `/`); `*` allows every origin.
     public var allowedOrigins: [String]
-    /// Whether responses carry `Access-Control-Allow-Credentials: true`. With `*`, the request's
-    /// origin is echoed instead of `*`, as browsers require for credentialed requests.
+    /// Whether responses carry `Access-Control-Allow-Credentials: true`. Not with `*`: the front door
+    /// refuses to start with both (see ``validate()``).
     public var allowsCredentials: Bool
     /// `Access-Control-Max-Age` of preflight responses, in seconds. Default 86,400 (one day;
     /// browsers cap it lower).
@@ -48,6 +48,20 @@ extension HTTPFrontDoor {
       let list = fromFlags.isEmpty ? settings.cors : fromFlags
       guard !list.isEmpty else { return nil }
       self.init(allowedOrigins: list, allowsCredentials: credentials || settings.corsCredentials)
+    }
+
+    /// Refuses a policy that allows any origin (`*`) with credentials, as ASP.NET Core does at
+    /// start: that combination would let every web site call the app with its visitors' cookies.
+    ///
+    /// - Throws: ``FunctionsHostError`` with code `configuration` naming the two settings.
+    public func validate() throws(FunctionsHostError) {
+      guard allowsCredentials, allowedOrigins.contains(where: { $0.trimmingSpaces == "*" }) else { return }
+      throw FunctionsHostError(
+        code: .configuration,
+        message: "CORS: the origin '*' (any origin) cannot be combined with credentials "
+          + "(--cors-credentials or local.settings.json Host.CORSCredentials): every web site could then call "
+          + "the app with its visitors' cookies. List the origins that need credentials instead, "
+          + "e.g. --cors https://app.example --cors-credentials")
     }
   }
 }

@@ -1,3 +1,4 @@
+internal import Foundation
 internal import FunctionsHostCore
 internal import FunctionsRPC
 internal import Hummingbird
@@ -17,12 +18,13 @@ extension InvocationInput {
   ) {
     let query = QueryParameters(parsing: head.path.flatMap(InvocationInput.query(of:)))
     let headers = RequestHeaders.rpcHeaders(of: head)
+    let bytes = body.sharedData
     let http = AzureFunctionsRpcMessages_RpcHttp(
       request: head,
       headers: headers,
       query: query,
       params: params,
-      body: body,
+      body: bytes,
       defaultAuthority: defaultAuthority
     )
     var binding = AzureFunctionsRpcMessages_ParameterBinding()
@@ -37,7 +39,7 @@ extension InvocationInput {
         query: query,
         params: params,
         headers: headers,
-        body: body
+        body: bytes
       ),
       traceContext: traceContext
     )

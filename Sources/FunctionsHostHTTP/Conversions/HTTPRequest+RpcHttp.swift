@@ -9,15 +9,16 @@ extension AzureFunctionsRpcMessages_RpcHttp {
   /// - `url` is `scheme://host/path?query` (`defaultAuthority` stands in for a missing `Host`).
   /// - `headers` are lower-cased and comma-joined, `query` is decoded with empty values dropped,
   ///   `params` are the route values.
-  /// - `body` is `TypedData.bytes` holding the whole body; it is left unset when the body is
-  ///   empty (the stock host sends none when there is no content), which Python reads as `b''`.
+  /// - `body` is `TypedData.bytes` holding the whole body (sharing its storage, not a copy); it is
+  ///   left unset when the body is empty (the stock host sends none when there is no content),
+  ///   which Python reads as `b''`.
   /// - `identities` stay empty; `rawBody` is not sent.
   init(
     request head: HTTPRequest,
     headers: [String: String],
     query: QueryParameters,
     params: [String: String],
-    body: ByteBuffer,
+    body: Data,
     defaultAuthority: String
   ) {
     self.init()
@@ -26,9 +27,9 @@ extension AzureFunctionsRpcMessages_RpcHttp {
     self.headers = headers
     self.query = query.rpcQuery
     self.params = params
-    if body.readableBytes > 0 {
+    if !body.isEmpty {
       var data = AzureFunctionsRpcMessages_TypedData()
-      data.data = .bytes(body.withUnsafeReadableBytes { Data($0) })
+      data.data = .bytes(body)
       self.body = data
     }
   }

@@ -21,7 +21,7 @@ enum HTTPTriggerMetadata {
     query: QueryParameters,
     params: [String: String],
     headers: [String: String],
-    body: ByteBuffer
+    body: Data
   ) -> [String: AzureFunctionsRpcMessages_TypedData] {
     var merged = CaseInsensitiveMap()
     if let properties = jsonObjectProperties(body) {
@@ -50,16 +50,16 @@ enum HTTPTriggerMetadata {
   }
 
   /// The top-level properties when `body` is a JSON object, else `nil`.
-  static func jsonObjectProperties(_ body: ByteBuffer) -> [String: JSONValue]? {
-    let looksLikeObject = body.withUnsafeReadableBytes { raw -> Bool in
+  static func jsonObjectProperties(_ body: Data) -> [String: JSONValue]? {
+    guard !body.isEmpty else { return nil }
+    let looksLikeObject = body.withUnsafeBytes { raw -> Bool in
       guard let first = raw.firstIndex(where: { !isJSONSpace($0) }),
         let last = raw.lastIndex(where: { !isJSONSpace($0) })
       else { return false }
       return raw[first] == UInt8(ascii: "{") && raw[last] == UInt8(ascii: "}")
     }
     guard looksLikeObject else { return nil }
-    let data = body.withUnsafeReadableBytes { Data($0) }
-    return (try? JSONValue.parse(data))?.objectValue
+    return (try? JSONValue.parse(body))?.objectValue
   }
 
   /// `{"k":"v",…}` for string pairs, in the given order.

@@ -26,6 +26,7 @@ struct FrontDoorResponder: HTTPResponder {
   let keys: KeyChecker
   let cors: CORSRules?
   let status: (@Sendable () -> HostStatus)?
+  let bodyBudget: BodyBudget
   var observability: FrontDoorObservability? = nil
 
   /// Answers one request.
@@ -125,16 +126,18 @@ struct FrontDoorResponder: HTTPResponder {
     request: Request,
     logger: Logger
   ) async throws -> Response {
-    let limit = configuration.maxRequestBodySize
-    if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
-      return FrontDoorError.contentTooLarge(limit: limit).response
-    }
     let body: ByteBuffer
-    do {
-      body = try await request.body.collect(upTo: limit)
-    } catch is NIOTooManyBytesError {
-      return FrontDoorError.contentTooLarge(limit: limit).response
+    let reserved: Int
+    switch try await collectBody(of: request) {
+    case .collected(let buffer, let bytes):
+      body = buffer
+      reserved = bytes
+    case .refused(let failure):
+      logger.debug("request body refused", metadata: ["error.code": "\(failure.code)"])
+      return failure.response
     }
+    // The body is held until the invocation is done (the worker message refers to it).
+    defer { bodyBudget.release(reserved) }
 
     let input = InvocationInput(
       httpRequest: request.head,
@@ -182,6 +185,58 @@ struct FrontDoorResponder: HTTPResponder {
       log(failure, logger: logger)
       return failure.response
     }
+  }
+
+  /// What ``collectBody(of:)`` found.
+  private enum CollectedBody {
+    /// The whole body, and the bytes it took from the budget (give them back when done).
+    case collected(ByteBuffer, reserved: Int)
+    /// `413` (over ``HTTPFrontDoor/Configuration/maxRequestBodySize``) or `503` (over the overall
+    /// budget); both close the connection, so the rest of the body is never read.
+    case refused(FrontDoorError)
+  }
+
+  /// Reads the whole body within the per-request limit and the overall budget. A declared
+  /// `Content-Length` is checked and reserved before anything is read; a chunked body reserves as it
+  /// arrives. The chunks are kept as they came when there is one (no copy).
+  private func collectBody(of request: Request) async throws -> CollectedBody {
+    let limit = configuration.maxRequestBodySize
+    var reserved = 0
+    if let declared = request.headers[.contentLength].flatMap({ Int($0) }) {
+      if declared > limit { return .refused(.contentTooLarge(limit: limit)) }
+      guard bodyBudget.reserve(declared) else { return .refused(.bodyBudgetExhausted(budget: bodyBudget.limit)) }
+      reserved = declared
+    }
+    let declaredBytes = reserved
+    var body = ByteBuffer()
+    do {
+      for try await chunk in request.body {
+        let size = body.readableBytes + chunk.readableBytes
+        if size > limit {
+          bodyBudget.release(reserved)
+          return .refused(.contentTooLarge(limit: limit))
+        }
+        if size > declaredBytes {
+          // A chunked body (or more than declared, which the parser refuses anyway): reserve as it comes.
+          let more = size - reserved
+          guard bodyBudget.reserve(more) else {
+            bodyBudget.release(reserved)
+            return .refused(.bodyBudgetExhausted(budget: bodyBudget.limit))
+          }
+          reserved += more
+        }
+        if body.readableBytes == 0 {
+          body = chunk
+        } else {
+          var chunk = chunk
+          body.writeBuffer(&chunk)
+        }
+      }
+    } catch {
+      bodyBudget.release(reserved)
+      throw error
+    }
+    return .collected(body, reserved: reserved)
   }
 
   private func log(_ failure: FrontDoorError, logger: Logger) {

@@ -34,13 +34,16 @@ enum RequestPath {
 
   /// Whether a raw path holds a NUL byte, written or percent-encoded.
   static func containsNUL(_ path: some StringProtocol) -> Bool {
-    let bytes = Array(path.utf8)
-    if bytes.contains(0) { return true }
-    guard bytes.count >= 3 else { return false }
-    for i in 0...(bytes.count - 3) where bytes[i] == UInt8(ascii: "%") && bytes[i + 1] == UInt8(ascii: "0")
-      && bytes[i + 2] == UInt8(ascii: "0")
-    {
-      return true
+    // One pass, no copy: `state` counts the characters of `%00` seen so far.
+    var state = 0
+    for byte in path.utf8 {
+      if byte == 0 { return true }
+      switch (state, byte) {
+      case (_, UInt8(ascii: "%")): state = 1
+      case (1, UInt8(ascii: "0")): state = 2
+      case (2, UInt8(ascii: "0")): return true
+      default: state = 0
+      }
     }
     return false
   }

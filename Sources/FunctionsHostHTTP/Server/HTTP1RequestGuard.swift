@@ -8,7 +8,9 @@ internal import NIOHTTP1
 /// - a `Transfer-Encoding` other than `chunked` alone (`gzip, chunked`, …): `501`, connection closed
 ///   (the body is never read as if the encoding were absent);
 /// - a request that does not ask to keep the connection alive (HTTP/1.0 without `keep-alive`, or
-///   `Connection: close`): its response says `Connection: close` and the connection closes after it.
+///   `Connection: close`): its response says `Connection: close` and the connection closes after it;
+/// - a response that says `Connection: close` itself (a `413` for a body over the limit, …): the
+///   connection closes after it, and the rest of the request (its body) is never read.
 ///
 /// A rejected request is answered after any earlier request on the connection finished its response
 /// (pipelining), and nothing after it is read.
@@ -53,6 +55,10 @@ final class HTTP1RequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     case .head(var head) where closeQueue.first == true:
       head.headers.replaceOrAdd(name: "connection", value: "close")
       context.write(wrapOutboundOut(.head(head)), promise: promise)
+    case .head(let head) where !closeQueue.isEmpty && head.headers.contains(name: "connection")
+      && head.headers["connection"].contains(where: { $0.lowercased() == "close" }):
+      closeQueue[0] = true  // the responder closes this connection: read nothing more once it is sent
+      context.write(data, promise: promise)
     case .end:
       let last = closeQueue.isEmpty ? false : closeQueue.removeFirst()
       inFlight = max(0, inFlight - 1)

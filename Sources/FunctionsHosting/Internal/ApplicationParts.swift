@@ -40,6 +40,7 @@ struct ApplicationParts: Sendable {
     let cache = c.cacheDirectory ?? BundledPythonWorker.defaultCacheDirectory(environment: c.environment)
     let worker = try await workerDescription(c, app: app, cache: cache, logger: logger)
     let cors = c.cors ?? HTTPFrontDoor.CORSPolicy(settings: app.localSettings)
+    try cors?.validate()
 
     var hostConfiguration = FunctionsHost.Configuration(
       scriptRoot: app.scriptRoot, worker: worker, workerCount: c.workerCount, environment: c.environment)
@@ -52,7 +53,16 @@ struct ApplicationParts: Sendable {
 
     let (store, storePath, ownsStore) = try openStore(c.storage, app: app, cache: cache, logger: logger)
     var keys: KeyState? = nil
-    if case .secretsFile(let path) = c.keys {
+    var functionKeysRequired = true
+    let secretsPath: String??
+    switch c.keys {
+    case .none: secretsPath = nil
+    case .secretsFile(let path): secretsPath = .some(path)
+    case .adminOnly(let path):
+      secretsPath = .some(path)
+      functionKeysRequired = false
+    }
+    if case .some(let path) = secretsPath {
       let file = FunctionKeysFile(
         path: path ?? FunctionKeysFile.defaultPath(scriptRoot: app.scriptRoot, cacheDirectory: cache))
       if store is PostgresStore {
@@ -101,6 +111,7 @@ struct ApplicationParts: Sendable {
         $0.port = c.http?.port ?? app.localSettings.localHTTPPort ?? 7071
         $0.routePrefix = app.hostJSON.routePrefix
         $0.cors = cors
+        $0.functionKeysRequired = functionKeysRequired
       },
       logger: logger,
       keys: keys?.initial,

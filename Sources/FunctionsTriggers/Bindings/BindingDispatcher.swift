@@ -24,6 +24,7 @@ public final class BindingDispatcher: InvocationDispatching, Sendable {
   private let logger: Logger
   private let environment: @Sendable () -> BindingEnvironment
   private let plans = Mutex<[String: FunctionBindingPlan]>([:])
+  private let table = Mutex<PlanTable?>(nil)
 
   /// Serves the bindings of `host`'s functions from `store`, with the host's app settings and host.json.
   public convenience init(host: FunctionsHost, store: any FunctionsStore, logger: Logger) {
@@ -79,18 +80,45 @@ public final class BindingDispatcher: InvocationDispatching, Sendable {
     return plan
   }
 
+  /// The current functions with their plans, keyed by exact and lower-cased name; rebuilt when the inner
+  /// dispatcher's function set changes (it hands out the same stored array until then, so the check is a
+  /// storage-identity comparison).
+  private struct PlanTable {
+    var source: [FunctionMetadata]
+    var byName: [String: (function: FunctionMetadata, plan: FunctionBindingPlan)]
+  }
+
+  /// The function named `name` (exact spelling first, then ignoring case) with its binding plan.
+  private func planned(_ name: String) -> (function: FunctionMetadata, plan: FunctionBindingPlan)? {
+    let functions = inner.functions()
+    let current = table.withLock { $0 }
+    if let current, current.source == functions {
+      return current.byName[name] ?? current.byName[name.lowercased()]
+    }
+    var byName: [String: (function: FunctionMetadata, plan: FunctionBindingPlan)] = [:]
+    for function in functions {
+      let entry = (function: function, plan: plan(for: function))
+      byName[function.name] = entry
+      if byName[function.name.lowercased()] == nil { byName[function.name.lowercased()] = entry }
+    }
+    table.withLock { $0 = PlanTable(source: functions, byName: byName) }
+    return byName[name] ?? byName[name.lowercased()]
+  }
+
   /// Runs the function with its blob inputs read and its outputs written.
+  ///
+  /// One lookup per invocation: the function and its plan come from a table rebuilt only when the
+  /// function set changes, and the host is handed the function it found.
   ///
   /// - Throws: ``FunctionsHostError``: what the host throws, `.configuration` when the function's bindings
   ///   cannot be served, `.bindingFailed` when an input cannot be read or an output cannot be written.
   public func invoke(_ input: InvocationInput) async throws -> InvocationOutput {
-    guard let function = inner.function(named: input.functionName) else { return try await inner.invoke(input) }
-    let plan = plan(for: function)
+    guard let (function, plan) = planned(input.functionName) else { return try await inner.invoke(input) }
     if var error = plan.error {
       error.code = .configuration
       throw error
     }
-    guard plan.needsPipeline else { return try await inner.invoke(input) }
+    guard plan.needsPipeline else { return try await inner.invoke(input, function: function) }
     let bindingData = BindingDataConversion.bindingData(from: input.triggerMetadata)
     let environment = environment()
     let resolver = ExpressionResolver(function: function.name, bindingData: bindingData)
@@ -98,7 +126,7 @@ public final class BindingDispatcher: InvocationDispatching, Sendable {
     for blob in plan.blobInputs {
       input.inputData.append(try await read(blob, resolver: resolver))
     }
-    let output = try await inner.invoke(input)
+    let output = try await inner.invoke(input, function: function)
     for binding in plan.outputs {
       let value = binding.name == "$return" ? output.returnValue : output.outputData[binding.name]
       guard let value else { continue }
