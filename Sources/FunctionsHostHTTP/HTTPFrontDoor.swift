@@ -204,8 +204,8 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
       keys: keys,
       cors: configuration.cors.flatMap { $0.allowedOrigins.isEmpty ? nil : CORSRules($0) },
       status: statusProvider,
-      observability: observability,
-      bodyBudget: bodyBudget
+      bodyBudget: bodyBudget,
+      observability: observability
     )
   }
 }

@@ -82,7 +82,7 @@ def test_json_logs_are_one_object_per_line_without_secrets(app: Path, tmp_path: 
     binary = host_binary()
     process = subprocess.Popen(
         [str(binary), "start", "--script-root", str(app), "--port", "0", "--no-storage-endpoints",
-         "--store", str(tmp_path / "store.sqlite"), "--no-auth", "--no-reload", "--log-format", "json"],
+         "--store", str(tmp_path / "store.sqlite"), "--no-auth", "--no-auth-admin", "--no-reload", "--log-format", "json"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     records: list[dict] = []
     raw: list[str] = []
