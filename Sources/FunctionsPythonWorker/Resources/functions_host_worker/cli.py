@@ -7,23 +7,28 @@ import urllib.parse
 
 
 class LaunchArgs(typing.NamedTuple):
-    host: str
-    port: int
+    host: typing.Optional[str]
+    port: typing.Optional[int]
     worker_id: str
     request_id: str
     grpc_max_message_length: typing.Optional[int]
     uds_path: typing.Optional[str] = None
+    h2_uds_path: typing.Optional[str] = None
 
 
 def parse_args(argv: typing.Sequence[str]) -> LaunchArgs:
-    """Parses both launch dialects; the ``--functions-*`` ones win. Unknown args are ignored."""
+    """Parses both launch dialects; the ``--functions-*`` ones win. Unknown args are ignored.
+
+    Where to connect, first match wins: ``--functions-h2-uds-path PATH`` (the EventStream over
+    HTTP/2 on a Unix socket), ``--functions-uds-path PATH`` (raw length-prefixed frames on a Unix
+    socket), else TCP to ``--functions-uri`` or ``--host``/``--port``."""
     parser = argparse.ArgumentParser(prog="worker.py", allow_abbrev=False)
     for flag, kind in (("--host", str), ("--port", int), ("--workerId", str),
                        ("--requestId", str), ("--grpcMaxMessageLength", int),
                        ("--functions-uri", str), ("--functions-worker-id", str),
                        ("--functions-request-id", str),
                        ("--functions-grpc-max-message-length", int),
-                       ("--functions-uds-path", str)):
+                       ("--functions-uds-path", str), ("--functions-h2-uds-path", str)):
         parser.add_argument(flag, type=kind)
     ns, _unknown = parser.parse_known_args(list(argv))
     host, port = ns.host, ns.port
@@ -31,9 +36,10 @@ def parse_args(argv: typing.Sequence[str]) -> LaunchArgs:
         uri = urllib.parse.urlsplit(ns.functions_uri)
         host, port = uri.hostname or host, uri.port or port
     worker_id = ns.functions_worker_id or ns.workerId
-    if not host or not port or not worker_id:
-        parser.error("need --functions-uri (or --host/--port) and --functions-worker-id "
-                     "(or --workerId)")
+    socket_path = ns.functions_h2_uds_path or ns.functions_uds_path
+    if not (socket_path or (host and port)) or not worker_id:
+        parser.error("need --functions-uri (or --host/--port, or a Unix socket: "
+                     "--functions-h2-uds-path) and --functions-worker-id (or --workerId)")
     return LaunchArgs(host, port, worker_id, ns.functions_request_id or ns.requestId or "",
                       ns.functions_grpc_max_message_length or ns.grpcMaxMessageLength,
-                      ns.functions_uds_path)
+                      ns.functions_uds_path, ns.functions_h2_uds_path)

@@ -1,12 +1,11 @@
-"""Transport: the gRPC EventStream (``grpc.aio``) and the Unix-socket framing."""
+"""Transport fallbacks: the EventStream on ``grpc.aio`` (used only when ``h2`` is missing or
+FUNCTIONS_HOST_WORKER_CLIENT=grpcio asks for it) and the raw length-prefixed Unix-socket framing
+(``--functions-uds-path``). The default is :mod:`.h2stream`."""
 from __future__ import annotations
 
 import asyncio
 import threading
 import typing
-
-import grpc
-import grpc.aio
 
 import FunctionRpc_pb2 as protos
 
@@ -22,10 +21,12 @@ class Transport:
         self._loop_thread = threading.get_ident()
         self._queue: asyncio.Queue = asyncio.Queue()
         self._drained = asyncio.Event()
-        self._channel: typing.Optional[grpc.aio.Channel] = None
+        self._channel = None  # grpc.aio.Channel
         self._call = None
 
     async def connect(self) -> None:
+        import grpc.aio  # imported only when this fallback is used
+
         self._channel = grpc.aio.insecure_channel(self._target, options=[
             ("grpc.max_send_message_length", -1), ("grpc.max_receive_message_length", -1),
             ("grpc.enable_http_proxy", 0)])

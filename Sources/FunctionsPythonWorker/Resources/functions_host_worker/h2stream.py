@@ -1,0 +1,447 @@
+"""The EventStream as a lean gRPC client: HTTP/2 with prior knowledge (h2c) on the sans-IO ``h2``
+library, driven by an asyncio Protocol over a Unix socket or TCP.
+
+Standard gRPC on the wire: ``POST /AzureFunctionsRpcMessages.FunctionRpc/EventStream`` with
+``content-type: application/grpc`` and ``te: trailers``; each StreamingMessage framed as a 1-byte
+compressed flag (always 0), a 4-byte big-endian length and the protobuf bytes. Cheap per message:
+
+- everything posted in one event-loop iteration goes out in one ``transport.write`` (many gRPC
+  messages per DATA frame, up to the host's SETTINGS_MAX_FRAME_SIZE and flow-control window; the
+  rest waits for the host's WINDOW_UPDATE);
+- inbound DATA frames of the EventStream are cut out of the byte stream here and their messages
+  dispatched straight from ``data_received``; every other frame (SETTINGS, PING, HEADERS, trailers,
+  RST_STREAM, GOAWAY, WINDOW_UPDATE, padded or END_STREAM DATA) goes through ``h2``;
+- the host gets a large window up front (SETTINGS_INITIAL_WINDOW_SIZE and a connection
+  WINDOW_UPDATE) and the consumed bytes back in batches of half that window.
+"""
+from __future__ import annotations
+
+import asyncio
+import struct
+import threading
+import typing
+import urllib.parse
+
+import h2.config
+import h2.connection
+import h2.errors
+import h2.events
+import h2.exceptions
+import h2.settings
+
+import FunctionRpc_pb2 as protos
+
+from .constants import (
+    CONNECT_TIMEOUT_SECONDS, EVENT_STREAM_METHOD, FLUSH_TIMEOUT_SECONDS, WORKER_VERSION,
+)
+
+#: The flow-control window granted to the host, for the EventStream and for the connection.
+RECEIVE_WINDOW = 1 << 26
+#: Returned to the host once this many received bytes are consumed (one WINDOW_UPDATE per batch).
+WINDOW_UPDATE_BATCH = RECEIVE_WINDOW // 2
+#: The largest frame the host may send (SETTINGS_MAX_FRAME_SIZE).
+MAX_INBOUND_FRAME = 1 << 20
+_DEFAULT_WINDOW = 65535
+_FRAME_HEADER = 9
+_DATA = 0
+_END_STREAM_OR_PADDED = 0x1 | 0x8
+_MESSAGE_PREFIX = struct.Struct(">BI").pack   # compressed flag, length
+_WINDOW_UPDATE = struct.Struct(">3sBBII").pack  # length, type 8, flags, stream id, increment
+
+
+class EventStreamEnded(ConnectionError):
+    """The host ended the EventStream abnormally (gRPC status, reset, GOAWAY or bad framing)."""
+
+
+class EventStreamProtocol(asyncio.Protocol):
+    """One HTTP/2 connection carrying the EventStream (stream 1)."""
+
+    def __init__(self, authority: str) -> None:
+        self._authority = authority
+        config = h2.config.H2Configuration(client_side=True, header_encoding=None)
+        conn = self._conn = h2.connection.H2Connection(config)
+        conn.local_settings = h2.settings.Settings(client=True, initial_values={
+            h2.settings.SettingCodes.ENABLE_PUSH: 0,
+            h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS: 1,
+            h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: RECEIVE_WINDOW,
+            h2.settings.SettingCodes.MAX_FRAME_SIZE: MAX_INBOUND_FRAME,
+            h2.settings.SettingCodes.MAX_HEADER_LIST_SIZE: 1 << 16})
+        conn.max_inbound_frame_size = MAX_INBOUND_FRAME
+        self._transport: typing.Optional[asyncio.Transport] = None
+        self._sid = 0
+        self._fast = False               # response headers seen: our DATA frames bypass h2
+        self._frame = bytearray()        # the start of an incomplete HTTP/2 frame
+        self._frame_need = 0
+        self._message = bytearray()      # the start of an incomplete gRPC message
+        self._message_need = 0
+        self._unacked = 0                # bypassed DATA bytes not yet handed back to the host
+        self._pending: typing.List[memoryview] = []  # outbound bytes waiting for window
+        self._end_requested = False      # send END_STREAM once _pending is out
+        self._status: typing.Optional[bytes] = None
+        self._status_message = b""
+        self._dispatch: typing.Optional[typing.Callable] = None
+        self._early: typing.List[typing.Any] = []  # parsed before serve() attached a callback
+        self._ended: typing.Optional[asyncio.Future] = None
+        self._error: typing.Optional[BaseException] = None
+        self._done = False
+        self._drained: typing.Optional[asyncio.Future] = None
+
+    # -- connection ------------------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = transport  # type: ignore[assignment]
+        conn = self._conn
+        conn.initiate_connection()
+        conn.increment_flow_control_window(RECEIVE_WINDOW - _DEFAULT_WINDOW)
+        self._sid = conn.get_next_available_stream_id()
+        conn.send_headers(self._sid, [
+            (b":method", b"POST"), (b":scheme", b"http"), (b":authority", self._authority.encode()),
+            (b":path", EVENT_STREAM_METHOD.encode()), (b"content-type", b"application/grpc"),
+            (b"te", b"trailers"),
+            (b"user-agent", f"functions-host-python-worker/{WORKER_VERSION}".encode())])
+        transport.write(conn.data_to_send())  # type: ignore[attr-defined]
+
+    def connection_lost(self, exc: typing.Optional[BaseException]) -> None:
+        self._finish(EventStreamEnded(f"the connection to the host was lost: {exc}") if exc
+                     else None)
+        self._resolve_drained()
+
+    def eof_received(self) -> typing.Optional[bool]:
+        return None  # close our side too; connection_lost follows
+
+    def pause_writing(self) -> None:
+        pass
+
+    def resume_writing(self) -> None:
+        self._check_drained()
+
+    # -- inbound ---------------------------------------------------------------------------------
+
+    def data_received(self, data: bytes) -> None:
+        if self._done:
+            return
+        partial = self._frame
+        if partial:
+            partial += data
+            if len(partial) < self._frame_need:
+                return
+            data = bytes(partial)
+            partial.clear()
+        size, offset, slow = len(data), 0, -1
+        sid = self._sid
+        while size - offset >= _FRAME_HEADER:
+            length = int.from_bytes(data[offset:offset + 3], "big")
+            end = offset + _FRAME_HEADER + length
+            if end > size:
+                break
+            if (self._fast and data[offset + 3] == _DATA
+                    and not data[offset + 4] & _END_STREAM_OR_PADDED
+                    and int.from_bytes(data[offset + 5:offset + 9], "big") & 0x7FFFFFFF == sid
+                    and length <= MAX_INBOUND_FRAME):
+                if slow >= 0:
+                    self._receive_slow(data[slow:offset])
+                    slow = -1
+                    if self._done:
+                        return
+                self._unacked += length
+                self._receive_messages(data, offset + _FRAME_HEADER, end)
+                if self._done:
+                    return
+            elif slow < 0:
+                slow = offset
+            offset = end
+        if slow >= 0:
+            self._receive_slow(data[slow:offset])
+            if self._done:
+                return
+        if offset < size:
+            partial += data[offset:] if offset else data
+            self._frame_need = (_FRAME_HEADER + int.from_bytes(partial[:3], "big")
+                                if len(partial) >= 3 else _FRAME_HEADER)
+        if self._unacked >= WINDOW_UPDATE_BATCH:
+            increment, self._unacked = self._unacked, 0
+            self._transport.write(_WINDOW_UPDATE(b"\0\0\4", 8, 0, 0, increment)
+                                  + _WINDOW_UPDATE(b"\0\0\4", 8, 0, sid, increment))
+
+    def _receive_messages(self, data, start: int, end: int) -> None:
+        """Parses the gRPC messages in ``data[start:end]`` (a DATA payload) and dispatches each."""
+        partial = self._message
+        if partial:
+            partial += data[start:end]
+            if len(partial) < self._message_need:
+                return
+            data, start, end = bytes(partial), 0, len(partial)
+            partial.clear()
+        parse = protos.StreamingMessage.FromString
+        view = None
+        try:
+            while end - start >= 5:
+                if data[start]:
+                    raise EventStreamEnded("the host sent a compressed message; none was negotiated")
+                stop = start + 5 + int.from_bytes(data[start + 1:start + 5], "big")
+                if stop > end:
+                    break
+                if view is None:
+                    view = memoryview(data)
+                message = parse(view[start + 5:stop])
+                start = stop
+                if self._dispatch is not None:
+                    self._dispatch(message)
+                else:
+                    self._early.append(message)
+        except Exception as exc:  # a malformed message: the stream cannot be trusted any more
+            self._fail(exc if isinstance(exc, EventStreamEnded)
+                       else EventStreamEnded(f"malformed message from the host: {exc}"))
+            return
+        if start < end:
+            partial += data[start:end]
+            self._message_need = (5 + int.from_bytes(partial[1:5], "big")
+                                  if len(partial) >= 5 else 5)
+
+    def _receive_slow(self, frames: bytes) -> None:
+        """Hands whole frames to h2 and acts on its events."""
+        conn = self._conn
+        try:
+            events = conn.receive_data(frames)
+        except h2.exceptions.ProtocolError as exc:
+            self._fail(EventStreamEnded(f"HTTP/2 protocol error from the host: {exc}"))
+            return
+        for event in events:
+            if self._done:
+                break
+            kind = type(event)
+            if kind is h2.events.DataReceived:
+                if event.stream_id == self._sid:
+                    self._receive_messages(event.data, 0, len(event.data))
+                    conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+            elif kind is h2.events.WindowUpdated or kind is h2.events.RemoteSettingsChanged:
+                self._pump()
+            elif kind is h2.events.ResponseReceived:
+                self._receive_headers(event.headers, event.stream_ended is not None)
+            elif kind is h2.events.TrailersReceived:
+                self._receive_trailers(event.headers)
+            elif kind is h2.events.StreamEnded:
+                self._stream_ended()
+            elif kind is h2.events.StreamReset:
+                self._finish(EventStreamEnded(
+                    f"the host reset the EventStream (HTTP/2 error {int(event.error_code)})"))
+            elif kind is h2.events.ConnectionTerminated:
+                if event.error_code or (event.last_stream_id or 0) < self._sid:
+                    self._finish(EventStreamEnded(
+                        f"the host closed the connection (GOAWAY, HTTP/2 error "
+                        f"{int(event.error_code)}, {event.additional_data or b''!r})"))
+        self._write_h2()
+
+    def _receive_headers(self, headers, trailers_only: bool) -> None:
+        fields = dict(headers)
+        status = fields.get(b":status", b"")
+        content_type = fields.get(b"content-type", b"")
+        if trailers_only:
+            self._receive_trailers(headers)
+        elif status != b"200" or not content_type.startswith(b"application/grpc"):
+            self._fail(EventStreamEnded(
+                f"the host answered the EventStream with HTTP status {status.decode() or '?'} "
+                f"and content-type {content_type.decode() or '(none)'!r}; expected 200 "
+                "application/grpc"))
+        else:
+            self._fast = True
+
+    def _receive_trailers(self, headers) -> None:
+        fields = dict(headers)
+        self._status = fields.get(b"grpc-status", b"")
+        self._status_message = fields.get(b"grpc-message", b"")
+
+    def _stream_ended(self) -> None:
+        self._fast = False
+        if self._status is None:
+            self._finish(EventStreamEnded("the host ended the EventStream without a grpc-status"))
+        elif self._status != b"0":
+            message = urllib.parse.unquote(self._status_message.decode(errors="replace"))
+            self._finish(EventStreamEnded(
+                f"the host ended the EventStream: grpc-status {self._status.decode()} "
+                f"{message}".rstrip()))
+        else:
+            self._finish(None)
+
+    # -- outbound --------------------------------------------------------------------------------
+
+    def send(self, payload: bytes) -> None:
+        """Sends gRPC-framed bytes: now as far as the host's window allows, the rest on its
+        WINDOW_UPDATE."""
+        if self._done or self._transport is None:
+            return
+        self._pending.append(memoryview(payload))
+        if len(self._pending) == 1:
+            self._pump()
+
+    def finish_sending(self) -> "asyncio.Future":
+        """Ends our half of the stream once everything queued is out; the future resolves when
+        the socket's write buffer is empty (or the connection is gone)."""
+        self._drained = asyncio.get_running_loop().create_future()
+        if not self._done and not self._end_requested:
+            self._end_requested = True
+            self._pump()
+        if self._transport is not None and not self._transport.is_closing():
+            self._transport.set_write_buffer_limits(high=0)  # resume_writing once it is empty
+        self._check_drained()
+        return self._drained
+
+    def _pump(self) -> None:
+        if self._done:
+            return
+        conn, sid, pending = self._conn, self._sid, self._pending
+        try:
+            while pending:
+                window = conn.local_flow_control_window(sid)
+                if window <= 0:
+                    break
+                chunk = pending[0]
+                size = min(window, conn.max_outbound_frame_size, len(chunk))
+                conn.send_data(sid, chunk[:size])
+                if size == len(chunk):
+                    pending.pop(0)
+                else:
+                    pending[0] = chunk[size:]
+            if not pending and self._end_requested:
+                self._end_requested = False
+                conn.end_stream(sid)
+        except h2.exceptions.H2Error as exc:  # the stream was closed under us
+            self._fail(EventStreamEnded(f"cannot send on the EventStream: {exc}"))
+            return
+        self._write_h2()
+
+    def _write_h2(self) -> None:
+        data = self._conn.data_to_send()
+        if data and self._transport is not None and not self._transport.is_closing():
+            self._transport.write(data)
+        self._check_drained()
+
+    def _check_drained(self) -> None:
+        if (self._drained is not None and not self._pending and self._transport is not None
+                and self._transport.get_write_buffer_size() == 0):
+            self._resolve_drained()
+
+    def _resolve_drained(self) -> None:
+        if self._drained is not None and not self._drained.done():
+            self._drained.set_result(None)
+
+    # -- the end ---------------------------------------------------------------------------------
+
+    async def serve(self, dispatch: typing.Callable) -> None:
+        """Dispatches every inbound message until the stream ends; raises EventStreamEnded if it
+        ended abnormally."""
+        self._ended = asyncio.get_running_loop().create_future()
+        early, self._early = self._early, []
+        self._dispatch = dispatch
+        for message in early:
+            dispatch(message)
+        if not self._done:
+            await self._ended
+        if self._error is not None:
+            raise self._error
+
+    def _fail(self, error: BaseException) -> None:
+        """A protocol violation: tell the host (RST_STREAM) and end."""
+        if not self._done:
+            try:
+                self._conn.reset_stream(self._sid, h2.errors.ErrorCodes.PROTOCOL_ERROR)
+            except h2.exceptions.H2Error:
+                pass
+            data = self._conn.data_to_send()
+            if data and self._transport is not None and not self._transport.is_closing():
+                self._transport.write(data)
+        self._finish(error)
+
+    def _finish(self, error: typing.Optional[BaseException]) -> None:
+        if self._done:
+            return
+        self._done = True
+        self._fast = False
+        self._error = error
+        self._dispatch = None
+        self._pending.clear()
+        if self._ended is not None and not self._ended.done():
+            self._ended.set_result(None)
+        self._resolve_drained()
+
+
+class H2Transport:
+    """The EventStream over HTTP/2 (see the module docstring) on a Unix socket (``path``) or TCP
+    (``host``/``port``). ``post`` may be called from any thread; ordering is preserved."""
+
+    def __init__(self, path: typing.Optional[str] = None, host: typing.Optional[str] = None,
+                 port: typing.Optional[int] = None) -> None:
+        if not path and not (host and port):
+            raise ValueError("H2Transport needs a Unix socket path or a host and port")
+        self._path, self._host, self._port = path, host, port
+        self._loop = asyncio.get_running_loop()
+        self._loop_thread = threading.get_ident()
+        self._protocol: typing.Optional[EventStreamProtocol] = None
+        self._transport: typing.Optional[asyncio.Transport] = None
+        self._frames: typing.List[bytes] = []
+        self._flush_scheduled = False
+
+    @property
+    def target(self) -> str:
+        return self._path or f"{self._host}:{self._port}"
+
+    async def connect(self) -> None:
+        authority = "localhost" if self._path else f"{self._host}:{self._port}"
+        factory = lambda: EventStreamProtocol(authority)  # noqa: E731
+        try:
+            if self._path:
+                connecting = self._loop.create_unix_connection(factory, self._path)
+            else:
+                connecting = self._loop.create_connection(factory, self._host, self._port)
+            self._transport, self._protocol = await asyncio.wait_for(
+                connecting, CONNECT_TIMEOUT_SECONDS)
+        except (OSError, asyncio.TimeoutError) as exc:
+            raise ConnectionError(f"could not connect to the functions host at {self.target}: "
+                                  f"{exc or 'timed out'}") from None
+        if self._frames and not self._flush_scheduled:
+            self._flush_scheduled = True
+            self._loop.call_soon(self._flush)
+
+    def post(self, message) -> None:
+        data = message.SerializeToString()
+        if threading.get_ident() == self._loop_thread:
+            frames = self._frames
+            frames.append(_MESSAGE_PREFIX(0, len(data)))
+            frames.append(data)
+            if not self._flush_scheduled:
+                self._flush_scheduled = True
+                self._loop.call_soon(self._flush)
+        else:
+            try:
+                self._loop.call_soon_threadsafe(self._queue_frame, data)
+            except RuntimeError:  # loop closed: the connection is gone
+                pass
+
+    def _queue_frame(self, data: bytes) -> None:
+        self._frames += (_MESSAGE_PREFIX(0, len(data)), data)
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self._loop.call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        if self._protocol is None:
+            return  # not connected yet: connect() flushes
+        frames, self._frames = self._frames, []
+        if frames:
+            self._protocol.send(b"".join(frames))
+
+    async def serve(self, dispatch: typing.Callable) -> None:
+        """Dispatches every inbound message until the host ends the stream."""
+        await self._protocol.serve(dispatch)
+
+    async def close(self, flush: bool) -> None:
+        if self._transport is None:
+            return
+        if flush:
+            self._flush()
+            try:
+                await asyncio.wait_for(self._protocol.finish_sending(), FLUSH_TIMEOUT_SECONDS)
+            except asyncio.TimeoutError:
+                pass
+        self._transport.close()
