@@ -274,6 +274,11 @@ class EventStreamProtocol(asyncio.Protocol):
         if len(self._pending) == 1:
             self._pump()
 
+    @property
+    def blocked_bytes(self) -> int:
+        """Outbound bytes waiting for the host's flow-control window."""
+        return sum(len(chunk) for chunk in self._pending)
+
     def finish_sending(self) -> "asyncio.Future":
         """Ends our half of the stream once everything queued is out; the future resolves when
         the socket's write buffer is empty (or the connection is gone)."""

@@ -15,8 +15,8 @@ from .constants import CONNECT_TIMEOUT_SECONDS, EVENT_STREAM_METHOD, FLUSH_TIMEO
 class Transport:
     """The gRPC bidi stream. ``post`` may be called from any thread; ordering is preserved."""
 
-    def __init__(self, host: str, port: int) -> None:
-        self._target = f"{host}:{port}"
+    def __init__(self, host: str, port: typing.Optional[int] = None) -> None:
+        self._target = host if port is None else f"{host}:{port}"  # or "unix:/path"
         self._loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
         self._queue: asyncio.Queue = asyncio.Queue()

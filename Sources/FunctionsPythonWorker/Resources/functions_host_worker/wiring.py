@@ -107,9 +107,8 @@ def use_grpcio() -> bool:
 def make_transport(args: LaunchArgs):
     """The transport the launch arguments ask for (see :func:`parse_args`)."""
     if args.h2_uds_path:
-        if H2Transport is None:
-            raise SystemExit("functions-host python worker: --functions-h2-uds-path needs the "
-                             "'h2' package (pip install -r requirements.txt)")
+        if use_grpcio():  # grpc.aio speaks the same EventStream on a unix: target
+            return Transport(f"unix:{args.h2_uds_path}")
         return H2Transport(path=args.h2_uds_path)
     if args.uds_path:
         return UnixTransport(args.uds_path)
@@ -137,7 +136,7 @@ def main(argv: typing.Optional[typing.Sequence[str]] = None) -> None:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="LanguageWorkerConsoleLog%(levelname)s %(name)s: %(message)s")
     worker = Worker(args)
-    grpcio = not (args.h2_uds_path or args.uds_path) and use_grpcio()
+    grpcio = not args.uds_path and use_grpcio()
     code = run_loop(worker.run(), uvloop_allowed=not grpcio)
     sys.stdout.flush()
     sys.stderr.flush()
