@@ -397,3 +397,15 @@ def test_a_non_grpc_answer_ends_the_stream_with_a_clear_error():
         with pytest.raises(EventStreamEnded, match="HTTP status 404"):
             await asyncio.wait_for(serving, GUARD)
     run(scenario())
+
+
+def test_a_zero_window_update_is_a_protocol_error_not_a_fast_path_no_op():
+    async def scenario():
+        peer = Peer()
+        peer.respond()
+        serving = asyncio.ensure_future(peer.protocol.serve(lambda m: None))
+        peer.to_client(peer.conn.data_to_send())
+        peer.to_client(b"\0\0\4\x08\0" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big"))
+        with pytest.raises(EventStreamEnded, match="protocol error"):
+            await asyncio.wait_for(serving, GUARD)
+    run(scenario())

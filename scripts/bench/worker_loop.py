@@ -10,8 +10,10 @@ invocations/s and the worker process's CPU microseconds per invocation (utime + 
 /proc/<pid>/stat, measured over the timed invocations only).
 
 Transports:
-  uds   the fast transport (``--functions-uds-path``): 4-byte big-endian length + protobuf frames
-  grpc  the gRPC EventStream (a grpc.aio server in this process)
+  uds     the raw transport (``--functions-uds-path``): 4-byte big-endian length + protobuf frames
+  grpc    the gRPC EventStream on TCP (a grpc.aio server in this process; the worker's h2 client)
+  h2uds   the gRPC EventStream on a Unix socket (``--functions-h2-uds-path``; the h2 client)
+  grpcio  as grpc, with the worker on its grpc.aio fallback (FUNCTIONS_HOST_WORKER_CLIENT=grpcio)
 
 Run with a python that has the worker's requirements, e.g.
   .build/python-test-venv/bin/python scripts/bench/worker_loop.py             # async + sync, uds
@@ -270,8 +272,13 @@ async def run_grpc(args, app: Path, function: str, workdir: Path) -> dict:
     server = grpc.aio.server()
     server.add_generic_rpc_handlers((handler,))
     port = server.add_insecure_port("127.0.0.1:0")
+    extra = ["--port", str(port)]
+    if args.transport == "h2uds":
+        path = str(workdir / f"g-{function}.sock")
+        server.add_insecure_port(f"unix:{path}")
+        extra = ["--port", str(port), "--functions-h2-uds-path", path]
     await server.start()
-    process = launch(args, app, ["--port", str(port)], workdir, function)
+    process = launch(args, app, extra, workdir, function)
     try:
         await asyncio.wait_for(connected, 30)
         return await run.drive(process.pid)
@@ -284,14 +291,15 @@ def launch(args, app: Path, extra, workdir: Path, function: str) -> subprocess.P
     script = Path(args.worker).resolve()
     env = dict(os.environ, FUNCTIONS_WORKER_DIRECTORY=str(script.parent),
                FUNCTIONS_APPLICATION_DIRECTORY=str(app), PYTHONDONTWRITEBYTECODE="1")
+    if args.transport == "grpcio":
+        env["FUNCTIONS_HOST_WORKER_CLIENT"] = "grpcio"
     command = [args.python]
     if args.profile:
         command += ["-m", "cProfile", "-o", f"{args.profile}.{function}"]
     port = extra[1] if extra[0] == "--port" else "1"
     command += [str(script), "--host", "127.0.0.1", "--port", port,
                 "--workerId", "W", "--requestId", "R"]
-    if extra[0] != "--port":
-        command += extra
+    command += extra[2:] if extra[0] == "--port" else extra
     log = open(workdir / f"worker-{function}.log", "wb")
     return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=str(app))
 
@@ -311,7 +319,7 @@ def main() -> int:
     parser.add_argument("-k", type=int, default=64, help="invocations in flight (default 64)")
     parser.add_argument("--warmup", type=int, default=2000, help="untimed invocations first")
     parser.add_argument("--function", choices=("async", "sync", "both"), default="both")
-    parser.add_argument("--transport", choices=("uds", "grpc"), default="uds")
+    parser.add_argument("--transport", choices=("uds", "grpc", "h2uds", "grpcio"), default="uds")
     parser.add_argument("--python", default=sys.executable, help="interpreter for the worker")
     parser.add_argument("--worker", default=str(RESOURCES / "worker.py"),
                         help="worker script (default: the bundled one); its folder must hold the "

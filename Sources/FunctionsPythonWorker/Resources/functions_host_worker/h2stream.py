@@ -9,8 +9,9 @@ compressed flag (always 0), a 4-byte big-endian length and the protobuf bytes. C
   messages per DATA frame, up to the host's SETTINGS_MAX_FRAME_SIZE and flow-control window; the
   rest waits for the host's WINDOW_UPDATE);
 - inbound DATA frames of the EventStream are cut out of the byte stream here and their messages
-  dispatched straight from ``data_received``; every other frame (SETTINGS, PING, HEADERS, trailers,
-  RST_STREAM, GOAWAY, WINDOW_UPDATE, padded or END_STREAM DATA) goes through ``h2``;
+  dispatched straight from ``data_received``; WINDOW_UPDATEs are applied to h2's windows here too
+  (a gRPC server may send two per message); every other frame (SETTINGS, PING, HEADERS, trailers,
+  RST_STREAM, GOAWAY, padded or END_STREAM DATA, anything odd) goes through ``h2``;
 - the host gets a large window up front (SETTINGS_INITIAL_WINDOW_SIZE and a connection
   WINDOW_UPDATE) and the consumed bytes back in batches of half that window.
 """
@@ -44,6 +45,8 @@ MAX_INBOUND_FRAME = 1 << 20
 _DEFAULT_WINDOW = 65535
 _FRAME_HEADER = 9
 _DATA = 0
+_WINDOW_UPDATE_TYPE = 8
+_LARGEST_WINDOW = 2**31 - 1
 _END_STREAM_OR_PADDED = 0x1 | 0x8
 _MESSAGE_PREFIX = struct.Struct(">BI").pack   # compressed flag, length
 _WINDOW_UPDATE = struct.Struct(">3sBBII").pack  # length, type 8, flags, stream id, increment
@@ -134,7 +137,8 @@ class EventStreamProtocol(asyncio.Protocol):
             end = offset + _FRAME_HEADER + length
             if end > size:
                 break
-            if (self._fast and data[offset + 3] == _DATA
+            kind = data[offset + 3]
+            if (self._fast and kind == _DATA
                     and not data[offset + 4] & _END_STREAM_OR_PADDED
                     and int.from_bytes(data[offset + 5:offset + 9], "big") & 0x7FFFFFFF == sid
                     and length <= MAX_INBOUND_FRAME):
@@ -147,6 +151,18 @@ class EventStreamProtocol(asyncio.Protocol):
                 self._receive_messages(data, offset + _FRAME_HEADER, end)
                 if self._done:
                     return
+            elif self._fast and kind == _WINDOW_UPDATE_TYPE and length == 4:
+                if slow >= 0:
+                    self._receive_slow(data[slow:offset])
+                    slow = -1
+                    if self._done:
+                        return
+                if not self._window_update(
+                        int.from_bytes(data[offset + 5:offset + 9], "big") & 0x7FFFFFFF,
+                        int.from_bytes(data[offset + 9:end], "big") & 0x7FFFFFFF):
+                    self._receive_slow(data[offset:end])  # h2 says what is wrong with it
+                    if self._done:
+                        return
             elif slow < 0:
                 slow = offset
             offset = end
@@ -162,6 +178,27 @@ class EventStreamProtocol(asyncio.Protocol):
             increment, self._unacked = self._unacked, 0
             self._transport.write(_WINDOW_UPDATE(b"\0\0\4", 8, 0, 0, increment)
                                   + _WINDOW_UPDATE(b"\0\0\4", 8, 0, sid, increment))
+
+    def _window_update(self, stream_id: int, increment: int) -> bool:
+        """Applies the host's WINDOW_UPDATE to h2's outbound windows (what h2 itself would do for
+        an open stream) and sends what was waiting; False leaves an odd one to h2."""
+        conn = self._conn
+        if stream_id == 0:
+            window = conn.outbound_flow_control_window + increment
+            if not increment or window > _LARGEST_WINDOW:
+                return False
+            conn.outbound_flow_control_window = window
+        else:
+            stream = conn.streams.get(stream_id) if stream_id == self._sid else None
+            if stream is None or not stream.open or not increment:
+                return False
+            window = stream.outbound_flow_control_window + increment
+            if window > _LARGEST_WINDOW:
+                return False
+            stream.outbound_flow_control_window = window
+        if self._pending:
+            self._pump()
+        return True
 
     def _receive_messages(self, data, start: int, end: int) -> None:
         """Parses the gRPC messages in ``data[start:end]`` (a DATA payload) and dispatches each."""
