@@ -1,4 +1,4 @@
-"""The h2 EventStream client (functions_host_worker.h2stream) against a real gRPC server: grpc.aio
+"""The h2 EventStream client (functions_host_worker.h2stream, .h2client) against a real gRPC server: grpc.aio
 serving FunctionRpc.EventStream (the generated servicer) over TCP and over a ``unix:`` path, plus
 an in-memory h2 server peer where the test must control frame boundaries and windows exactly."""
 import asyncio
@@ -18,7 +18,8 @@ import pytest
 import FunctionRpc_pb2 as protos
 import FunctionRpc_pb2_grpc
 from functions_host_worker import h2stream
-from functions_host_worker.h2stream import EventStreamEnded, EventStreamProtocol, H2Transport
+from functions_host_worker.h2client import H2Transport
+from functions_host_worker.h2stream import EventStreamEnded, EventStreamProtocol
 
 GUARD = 30.0  # seconds; a failure guard, never a synchronisation mechanism
 BIG = 20 * 1024 * 1024 + 17
@@ -47,6 +48,8 @@ class Servicer(FunctionRpc_pb2_grpc.FunctionRpcServicer):
             await self.reading.wait()
             async for message in request_iterator:
                 self.inbox.put_nowait(message)
+            self.inbox.put_nowait(None)  # the worker ended its half of the stream: end ours
+            self.outbox.put_nowait(None)
 
         reader = asyncio.ensure_future(pump())
         try:
@@ -185,6 +188,22 @@ def test_sending_waits_for_the_servers_window_then_resumes(kind):
             assert big.rpc_log.message == "x" * BIG
             assert after.rpc_log.message == "queued behind"
             assert protocol.blocked_bytes == 0
+    run(scenario())
+
+
+def test_closing_with_flush_delivers_everything_then_ends_the_request_stream(kind):
+    async def scenario():
+        async with served(kind) as (server, client):
+            for i in range(500):
+                client.transport.post(log_message(f"{i}" * 100))
+            client.transport.post(log_message("x" * (1 << 20)))  # beyond the first window
+            await client.transport.close(flush=True)
+            assert await client.ended() is None  # the server answered END_STREAM with its own
+            received = await server.take(502)
+            assert [m.rpc_log.message for m in received[:500]] == [f"{i}" * 100
+                                                                   for i in range(500)]
+            assert received[500].rpc_log.message == "x" * (1 << 20)
+            assert received[501] is None
     run(scenario())
 
 

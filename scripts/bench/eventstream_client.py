@@ -80,7 +80,7 @@ async def serve(tcp_port_file: str, unix_path: str, raw_path: str) -> None:
 # -- the client (this process) ---------------------------------------------------------------------
 
 async def drive(client: str, target: dict, count: int, in_flight: int) -> dict:
-    from functions_host_worker.h2stream import H2Transport
+    from functions_host_worker.h2client import H2Transport
     from functions_host_worker.transport import Transport, UnixTransport
 
     if client == "grpcio":

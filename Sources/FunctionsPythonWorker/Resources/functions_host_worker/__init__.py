@@ -5,8 +5,8 @@ Connects to the host's gRPC EventStream (or its Unix socket) and runs functions 
 function_app.py decorator app). ``worker.py`` next to this package is the entry script the host
 launches; it calls :func:`main`.
 
-Modules, one per section: ``constants``, ``cli`` (launch arguments), ``h2stream`` (the
-EventStream as a lean gRPC client on h2: the default), ``transport`` (the grpcio and raw
+Modules, one per section: ``constants``, ``cli`` (launch arguments), ``h2stream`` and
+``h2client`` (the EventStream as a lean gRPC client on h2: the default), ``transport`` (the grpcio and raw
 Unix-socket fallbacks), ``dispatcher`` (one ``_handle_<kind>`` per message kind), ``runner``
 (sync functions on threads), ``loader`` (loader/registry), ``bindings`` (TypedData <-> Python via the library's
 converters), ``logs`` (RpcLog tagged with the invocation id from a context variable) and

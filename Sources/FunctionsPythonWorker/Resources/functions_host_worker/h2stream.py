@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import struct
-import threading
 import typing
 import urllib.parse
 
@@ -32,9 +31,7 @@ import h2.settings
 
 import FunctionRpc_pb2 as protos
 
-from .constants import (
-    CONNECT_TIMEOUT_SECONDS, EVENT_STREAM_METHOD, FLUSH_TIMEOUT_SECONDS, WORKER_VERSION,
-)
+from .constants import EVENT_STREAM_METHOD, WORKER_VERSION
 
 #: The flow-control window granted to the host, for the EventStream and for the connection.
 RECEIVE_WINDOW = 1 << 26
@@ -48,7 +45,6 @@ _DATA = 0
 _WINDOW_UPDATE_TYPE = 8
 _LARGEST_WINDOW = 2**31 - 1
 _END_STREAM_OR_PADDED = 0x1 | 0x8
-_MESSAGE_PREFIX = struct.Struct(">BI").pack   # compressed flag, length
 _WINDOW_UPDATE = struct.Struct(">3sBBII").pack  # length, type 8, flags, stream id, increment
 
 
@@ -80,6 +76,8 @@ class EventStreamProtocol(asyncio.Protocol):
         self._unacked = 0                # bypassed DATA bytes not yet handed back to the host
         self._pending: typing.List[memoryview] = []  # outbound bytes waiting for window
         self._end_requested = False      # send END_STREAM once _pending is out
+        self._local_closed = False       # END_STREAM sent: nothing more goes out
+        self._data_frame_header = b""    # type, flags and stream id of our DATA frames
         self._status: typing.Optional[bytes] = None
         self._status_message = b""
         self._dispatch: typing.Optional[typing.Callable] = None
@@ -88,6 +86,7 @@ class EventStreamProtocol(asyncio.Protocol):
         self._error: typing.Optional[BaseException] = None
         self._done = False
         self._drained: typing.Optional[asyncio.Future] = None
+        self._finished: typing.Optional[asyncio.Future] = None
 
     # -- connection ------------------------------------------------------------------------------
 
@@ -97,6 +96,7 @@ class EventStreamProtocol(asyncio.Protocol):
         conn.initiate_connection()
         conn.increment_flow_control_window(RECEIVE_WINDOW - _DEFAULT_WINDOW)
         self._sid = conn.get_next_available_stream_id()
+        self._data_frame_header = bytes((_DATA, 0)) + self._sid.to_bytes(4, "big")
         conn.send_headers(self._sid, [
             (b":method", b"POST"), (b":scheme", b"http"), (b":authority", self._authority.encode()),
             (b":path", EVENT_STREAM_METHOD.encode()), (b"content-type", b"application/grpc"),
@@ -305,7 +305,7 @@ class EventStreamProtocol(asyncio.Protocol):
     def send(self, payload: bytes) -> None:
         """Sends gRPC-framed bytes: now as far as the host's window allows, the rest on its
         WINDOW_UPDATE."""
-        if self._done or self._transport is None:
+        if self._done or self._local_closed or self._transport is None:
             return
         self._pending.append(memoryview(payload))
         if len(self._pending) == 1:
@@ -320,7 +320,7 @@ class EventStreamProtocol(asyncio.Protocol):
         """Ends our half of the stream once everything queued is out; the future resolves when
         the socket's write buffer is empty (or the connection is gone)."""
         self._drained = asyncio.get_running_loop().create_future()
-        if not self._done and not self._end_requested:
+        if not self._done and not self._end_requested and not self._local_closed:
             self._end_requested = True
             self._pump()
         if self._transport is not None and not self._transport.is_closing():
@@ -329,28 +329,49 @@ class EventStreamProtocol(asyncio.Protocol):
         return self._drained
 
     def _pump(self) -> None:
+        """Sends what the windows allow, in DATA frames of at most the host's max frame size,
+        then END_STREAM if asked and all is out: one transport write."""
         if self._done:
             return
         conn, sid, pending = self._conn, self._sid, self._pending
+        before = conn.data_to_send()  # frames h2 queued earlier go first
+        frames: typing.List[typing.Any] = []
         try:
+            # Once the stream is open both ways, DATA frames are built here: what h2's send_data
+            # does for an open stream (charge both windows), without its frame objects.
+            stream = conn.streams.get(sid) if self._fast else None
             while pending:
                 window = conn.local_flow_control_window(sid)
                 if window <= 0:
                     break
                 chunk = pending[0]
                 size = min(window, conn.max_outbound_frame_size, len(chunk))
-                conn.send_data(sid, chunk[:size])
+                if stream is not None:
+                    frames.append(size.to_bytes(3, "big") + self._data_frame_header)
+                    frames.append(chunk[:size])
+                    conn.outbound_flow_control_window -= size
+                    stream.outbound_flow_control_window -= size
+                else:
+                    conn.send_data(sid, chunk[:size])
                 if size == len(chunk):
                     pending.pop(0)
                 else:
                     pending[0] = chunk[size:]
             if not pending and self._end_requested:
                 self._end_requested = False
+                self._local_closed = True
                 conn.end_stream(sid)
         except h2.exceptions.H2Error as exc:  # the stream was closed under us
             self._fail(EventStreamEnded(f"cannot send on the EventStream: {exc}"))
             return
-        self._write_h2()
+        after = conn.data_to_send()
+        if frames:
+            data = b"".join([before, *frames, after])
+        else:
+            data = before + after if before else after
+        if data and self._transport is not None and not self._transport.is_closing():
+            self._transport.write(data)
+        self._check_drained()
 
     def _write_h2(self) -> None:
         data = self._conn.data_to_send()
@@ -382,6 +403,14 @@ class EventStreamProtocol(asyncio.Protocol):
         if self._error is not None:
             raise self._error
 
+    def finished(self) -> "asyncio.Future":
+        """Resolves when the stream has ended, whichever way."""
+        if self._finished is None:
+            self._finished = asyncio.get_running_loop().create_future()
+            if self._done:
+                self._finished.set_result(None)
+        return self._finished
+
     def _fail(self, error: BaseException) -> None:
         """A protocol violation: tell the host (RST_STREAM) and end."""
         if not self._done:
@@ -402,88 +431,7 @@ class EventStreamProtocol(asyncio.Protocol):
         self._error = error
         self._dispatch = None
         self._pending.clear()
-        if self._ended is not None and not self._ended.done():
-            self._ended.set_result(None)
+        for future in (self._ended, self._finished):
+            if future is not None and not future.done():
+                future.set_result(None)
         self._resolve_drained()
-
-
-class H2Transport:
-    """The EventStream over HTTP/2 (see the module docstring) on a Unix socket (``path``) or TCP
-    (``host``/``port``). ``post`` may be called from any thread; ordering is preserved."""
-
-    def __init__(self, path: typing.Optional[str] = None, host: typing.Optional[str] = None,
-                 port: typing.Optional[int] = None) -> None:
-        if not path and not (host and port):
-            raise ValueError("H2Transport needs a Unix socket path or a host and port")
-        self._path, self._host, self._port = path, host, port
-        self._loop = asyncio.get_running_loop()
-        self._loop_thread = threading.get_ident()
-        self._protocol: typing.Optional[EventStreamProtocol] = None
-        self._transport: typing.Optional[asyncio.Transport] = None
-        self._frames: typing.List[bytes] = []
-        self._flush_scheduled = False
-
-    @property
-    def target(self) -> str:
-        return self._path or f"{self._host}:{self._port}"
-
-    async def connect(self) -> None:
-        authority = "localhost" if self._path else f"{self._host}:{self._port}"
-        factory = lambda: EventStreamProtocol(authority)  # noqa: E731
-        try:
-            if self._path:
-                connecting = self._loop.create_unix_connection(factory, self._path)
-            else:
-                connecting = self._loop.create_connection(factory, self._host, self._port)
-            self._transport, self._protocol = await asyncio.wait_for(
-                connecting, CONNECT_TIMEOUT_SECONDS)
-        except (OSError, asyncio.TimeoutError) as exc:
-            raise ConnectionError(f"could not connect to the functions host at {self.target}: "
-                                  f"{exc or 'timed out'}") from None
-        if self._frames and not self._flush_scheduled:
-            self._flush_scheduled = True
-            self._loop.call_soon(self._flush)
-
-    def post(self, message) -> None:
-        data = message.SerializeToString()
-        if threading.get_ident() == self._loop_thread:
-            frames = self._frames
-            frames.append(_MESSAGE_PREFIX(0, len(data)))
-            frames.append(data)
-            if not self._flush_scheduled:
-                self._flush_scheduled = True
-                self._loop.call_soon(self._flush)
-        else:
-            try:
-                self._loop.call_soon_threadsafe(self._queue_frame, data)
-            except RuntimeError:  # loop closed: the connection is gone
-                pass
-
-    def _queue_frame(self, data: bytes) -> None:
-        self._frames += (_MESSAGE_PREFIX(0, len(data)), data)
-        if not self._flush_scheduled:
-            self._flush_scheduled = True
-            self._loop.call_soon(self._flush)
-
-    def _flush(self) -> None:
-        self._flush_scheduled = False
-        if self._protocol is None:
-            return  # not connected yet: connect() flushes
-        frames, self._frames = self._frames, []
-        if frames:
-            self._protocol.send(b"".join(frames))
-
-    async def serve(self, dispatch: typing.Callable) -> None:
-        """Dispatches every inbound message until the host ends the stream."""
-        await self._protocol.serve(dispatch)
-
-    async def close(self, flush: bool) -> None:
-        if self._transport is None:
-            return
-        if flush:
-            self._flush()
-            try:
-                await asyncio.wait_for(self._protocol.finish_sending(), FLUSH_TIMEOUT_SECONDS)
-            except asyncio.TimeoutError:
-                pass
-        self._transport.close()

@@ -15,7 +15,7 @@ from .cli import LaunchArgs, parse_args
 from .transport import Transport, UnixTransport
 
 try:
-    from .h2stream import H2Transport
+    from .h2client import H2Transport
 except ImportError:  # h2 not installed (an old environment): the grpcio client still works
     H2Transport = None
 
