@@ -428,3 +428,14 @@ def test_a_zero_window_update_is_a_protocol_error_not_a_fast_path_no_op():
         with pytest.raises(EventStreamEnded, match="protocol error"):
             await asyncio.wait_for(serving, GUARD)
     run(scenario())
+
+
+def test_a_connection_closed_mid_stream_ends_serve_with_an_error(kind):
+    async def scenario():
+        async with served(kind) as (server, client):
+            client.transport.post(log_message("hello"))
+            await server.take(1)
+            client.transport._transport.abort()  # the socket goes away under the stream
+            error = await client.ended()
+            assert isinstance(error, EventStreamEnded) and "connection" in str(error)
+    run(scenario())

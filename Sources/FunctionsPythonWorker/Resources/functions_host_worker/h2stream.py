@@ -105,8 +105,9 @@ class EventStreamProtocol(asyncio.Protocol):
         transport.write(conn.data_to_send())  # type: ignore[attr-defined]
 
     def connection_lost(self, exc: typing.Optional[BaseException]) -> None:
-        self._finish(EventStreamEnded(f"the connection to the host was lost: {exc}") if exc
-                     else None)
+        self._finish(EventStreamEnded(f"the connection to the host was lost: {exc}" if exc else
+                                      "the host closed the connection before ending the "
+                                      "EventStream"))
         self._resolve_drained()
 
     def eof_received(self) -> typing.Optional[bool]:
