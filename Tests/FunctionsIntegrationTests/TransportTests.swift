@@ -2,15 +2,23 @@ import Foundation
 import FunctionsHostCore
 import Testing
 
-/// The bundled worker behaves the same over gRPC and over the fast Unix-socket transport.
+/// The bundled worker behaves the same over gRPC on TCP, gRPC on a Unix socket, and raw frames on a Unix
+/// socket, and connects where it is told.
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct TransportTests {
-  @Test(arguments: [FunctionsHost.Transport.grpc, .unixSocket])
+  @Test(arguments: FunctionsHost.Transport.allCases)
   func sameBehaviourOnEveryTransport(transport: FunctionsHost.Transport) async throws {
     let live = try await LiveHost.start(workers: 2) { $0.transport = transport }
     try await live.stoppingAfter {
-      let socketLine = await live.logs.first(timeout: .milliseconds(1)) { $0.message.contains("fast worker transport listening") }
-      #expect((socketLine != nil) == (transport == .unixSocket))
+      let socketLine = await live.logs.first(timeout: .milliseconds(1)) {
+        $0.message.contains("listening on unix:") || $0.message.contains("raw-frame endpoint listening")
+      }
+      #expect((socketLine != nil) == (transport != .grpc))
+      if transport != .rawUnixSocket {
+        let over = transport == .grpc ? "TCP" : "a Unix socket"
+        let attached = await live.logs.first(timeout: .seconds(30)) { $0.message.contains("attached its EventStream over") }
+        #expect(attached?.message.hasSuffix(over) == true)
+      }
 
       #expect((try await live.request("GET", "/api/hello?name=Ada")).text == "Hello, Ada!")
       let failed = try await live.request("GET", "/api/fails")

@@ -22,8 +22,9 @@ public struct WorkerDescription: Sendable, Hashable {
   public var language: String
   /// Extra environment for the worker process.
   public var environment: [String: String]
-  /// Whether the worker understands `--functions-uds-path` (the fast Unix-socket transport). Only the
-  /// bundled Python worker does; stock workers always use gRPC.
+  /// Whether the worker understands `--functions-h2-uds-path` (gRPC over HTTP/2 on a Unix socket) and
+  /// `--functions-uds-path` (raw length-prefixed frames on a Unix socket). Only the bundled Python worker
+  /// does; stock workers always use gRPC over TCP.
   public var supportsUnixSocketTransport: Bool = false
 
   /// Creates a description.
@@ -40,10 +41,12 @@ public struct WorkerDescription: Sendable, Hashable {
     self.environment = environment
   }
 
-  /// The full argument list (after the executable) with the stock host's launch arguments in both dialects.
+  /// The full argument list (after the executable) with the stock host's launch arguments in both dialects,
+  /// plus, for a worker that ``supportsUnixSocketTransport``, `--functions-h2-uds-path <unixSocketPath>`
+  /// (gRPC over HTTP/2 on that Unix socket) or `--functions-uds-path <rawUnixSocketPath>` (raw frames).
   public func launchArguments(
     host: String, port: Int, workerID: String, requestID: String, maxMessageLength: Int,
-    unixSocketPath: String? = nil
+    unixSocketPath: String? = nil, rawUnixSocketPath: String? = nil
   ) -> [String] {
     var args = arguments
     if let workerPath { args.append(workerPath) }
@@ -54,7 +57,10 @@ public struct WorkerDescription: Sendable, Hashable {
       "--functions-uri", "http://\(host):\(port)/", "--functions-worker-id", workerID,
       "--functions-request-id", requestID, "--functions-grpc-max-message-length", String(maxMessageLength),
     ]
-    if let unixSocketPath, supportsUnixSocketTransport { args += ["--functions-uds-path", unixSocketPath] }
+    if supportsUnixSocketTransport {
+      if let unixSocketPath { args += ["--functions-h2-uds-path", unixSocketPath] }
+      if let rawUnixSocketPath { args += ["--functions-uds-path", rawUnixSocketPath] }
+    }
     return args
   }
 
