@@ -16,8 +16,10 @@ from .transport import Transport, UnixTransport
 
 try:
     from .h2client import H2Transport
-except ImportError:  # h2 not installed (an old environment): the grpcio client still works
+    H2_MISSING = ""
+except ImportError as exc:  # h2 not installed (an old environment): the grpcio client still works
     H2Transport = None
+    H2_MISSING = str(exc)
 
 #: Environment switch for comparisons: ``grpcio`` runs the TCP EventStream on grpc.aio instead of
 #: the h2 client (and on asyncio's own event loop instead of uvloop).
@@ -135,6 +137,10 @@ def main(argv: typing.Optional[typing.Sequence[str]] = None) -> None:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="LanguageWorkerConsoleLog%(levelname)s %(name)s: %(message)s")
+    if H2_MISSING and not args.uds_path:
+        logging.getLogger(LOGGER_NAME).warning(
+            "the h2 EventStream client is unavailable (%s); using grpcio instead, which costs "
+            "several times more CPU per message (pip install -r requirements.txt)", H2_MISSING)
     worker = Worker(args)
     grpcio = not args.uds_path and use_grpcio()
     code = run_loop(worker.run(), uvloop_allowed=not grpcio)
