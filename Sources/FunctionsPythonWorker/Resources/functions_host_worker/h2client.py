@@ -95,4 +95,4 @@ class H2Transport:
                                        max(0.0, deadline - self._loop.time()))
             except asyncio.TimeoutError:
                 pass
-        self._transport.close()
+        self._protocol.close()

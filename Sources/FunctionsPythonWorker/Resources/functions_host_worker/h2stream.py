@@ -404,6 +404,18 @@ class EventStreamProtocol(asyncio.Protocol):
         if self._error is not None:
             raise self._error
 
+    def close(self) -> None:
+        """Says goodbye (GOAWAY, no error) on a connection still open, and closes it."""
+        transport = self._transport
+        if transport is None or transport.is_closing():
+            return
+        try:
+            self._conn.close_connection()
+            transport.write(self._conn.data_to_send())
+        except h2.exceptions.H2Error:
+            pass
+        transport.close()
+
     def finished(self) -> "asyncio.Future":
         """Resolves when the stream has ended, whichever way."""
         if self._finished is None:
