@@ -439,3 +439,19 @@ def test_a_connection_closed_mid_stream_ends_serve_with_an_error(kind):
             error = await client.ended()
             assert isinstance(error, EventStreamEnded) and "connection" in str(error)
     run(scenario())
+
+
+def test_a_malformed_or_compressed_message_ends_the_stream_with_a_clear_error():
+    async def scenario(payload: bytes, expected: str):
+        peer = Peer()
+        peer.respond()
+        serving = asyncio.ensure_future(peer.protocol.serve(lambda m: None))
+        peer.conn.send_data(1, payload)
+        peer.to_client(peer.conn.data_to_send())
+        with pytest.raises(EventStreamEnded, match=expected):
+            await asyncio.wait_for(serving, GUARD)
+        peer.pump_from_client()
+        assert any(isinstance(e, h2.events.StreamReset) for e in peer.events)  # told the host
+
+    run(scenario(b"\0\0\0\0\3\xff\xff\xff", "malformed StreamingMessage"))
+    run(scenario(b"\1\0\0\0\1\0", "compressed"))

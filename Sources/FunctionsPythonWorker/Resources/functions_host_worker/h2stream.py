@@ -175,7 +175,7 @@ class EventStreamProtocol(asyncio.Protocol):
             partial += data[offset:] if offset else data
             self._frame_need = (_FRAME_HEADER + int.from_bytes(partial[:3], "big")
                                 if len(partial) >= 3 else _FRAME_HEADER)
-        if self._unacked >= WINDOW_UPDATE_BATCH:
+        if self._unacked >= WINDOW_UPDATE_BATCH and not self._transport.is_closing():
             increment, self._unacked = self._unacked, 0
             self._transport.write(_WINDOW_UPDATE(b"\0\0\4", 8, 0, 0, increment)
                                   + _WINDOW_UPDATE(b"\0\0\4", 8, 0, sid, increment))
@@ -212,25 +212,26 @@ class EventStreamProtocol(asyncio.Protocol):
             partial.clear()
         parse = protos.StreamingMessage.FromString
         view = None
-        try:
-            while end - start >= 5:
-                if data[start]:
-                    raise EventStreamEnded("the host sent a compressed message; none was negotiated")
-                stop = start + 5 + int.from_bytes(data[start + 1:start + 5], "big")
-                if stop > end:
-                    break
-                if view is None:
-                    view = memoryview(data)
+        while end - start >= 5:
+            if data[start]:
+                self._fail(EventStreamEnded("the host sent a compressed message; no compression "
+                                            "was negotiated"))
+                return
+            stop = start + 5 + int.from_bytes(data[start + 1:start + 5], "big")
+            if stop > end:
+                break
+            if view is None:
+                view = memoryview(data)
+            try:
                 message = parse(view[start + 5:stop])
-                start = stop
-                if self._dispatch is not None:
-                    self._dispatch(message)
-                else:
-                    self._early.append(message)
-        except Exception as exc:  # a malformed message: the stream cannot be trusted any more
-            self._fail(exc if isinstance(exc, EventStreamEnded)
-                       else EventStreamEnded(f"malformed message from the host: {exc}"))
-            return
+            except Exception as exc:  # a malformed message: the stream cannot be trusted any more
+                self._fail(EventStreamEnded(f"malformed StreamingMessage from the host: {exc}"))
+                return
+            start = stop
+            if self._dispatch is not None:
+                self._dispatch(message)  # the dispatcher keeps its handlers' errors to itself
+            else:
+                self._early.append(message)
         if start < end:
             partial += data[start:end]
             self._message_need = (5 + int.from_bytes(partial[1:5], "big")
