@@ -46,6 +46,9 @@ _WINDOW_UPDATE_TYPE = 8
 _LARGEST_WINDOW = 2**31 - 1
 _END_STREAM_OR_PADDED = 0x1 | 0x8
 _WINDOW_UPDATE = struct.Struct(">3sBBII").pack  # length, type 8, flags, stream id, increment
+_FRAME_HEADER_FIELDS = struct.Struct(">IBI").unpack_from  # (length << 8 | type), flags, stream id
+_MESSAGE_PREFIX_FIELDS = struct.Struct(">BI").unpack_from  # compressed flag, length
+_U32 = struct.Struct(">I").unpack_from
 
 
 class EventStreamEnded(ConnectionError):
@@ -133,16 +136,15 @@ class EventStreamProtocol(asyncio.Protocol):
             partial.clear()
         size, offset, slow = len(data), 0, -1
         sid = self._sid
+        header = _FRAME_HEADER_FIELDS
         while size - offset >= _FRAME_HEADER:
-            length = int.from_bytes(data[offset:offset + 3], "big")
+            length_kind, flags, stream_id = header(data, offset)
+            length, kind = length_kind >> 8, length_kind & 0xFF
             end = offset + _FRAME_HEADER + length
             if end > size:
                 break
-            kind = data[offset + 3]
-            if (self._fast and kind == _DATA
-                    and not data[offset + 4] & _END_STREAM_OR_PADDED
-                    and int.from_bytes(data[offset + 5:offset + 9], "big") & 0x7FFFFFFF == sid
-                    and length <= MAX_INBOUND_FRAME):
+            if (kind == _DATA and self._fast and not flags & _END_STREAM_OR_PADDED
+                    and stream_id & 0x7FFFFFFF == sid and length <= MAX_INBOUND_FRAME):
                 if slow >= 0:
                     self._receive_slow(data[slow:offset])
                     slow = -1
@@ -158,9 +160,8 @@ class EventStreamProtocol(asyncio.Protocol):
                     slow = -1
                     if self._done:
                         return
-                if not self._window_update(
-                        int.from_bytes(data[offset + 5:offset + 9], "big") & 0x7FFFFFFF,
-                        int.from_bytes(data[offset + 9:end], "big") & 0x7FFFFFFF):
+                if not self._window_update(stream_id & 0x7FFFFFFF,
+                                           _U32(data, offset + _FRAME_HEADER)[0] & 0x7FFFFFFF):
                     self._receive_slow(data[offset:end])  # h2 says what is wrong with it
                     if self._done:
                         return
@@ -211,13 +212,15 @@ class EventStreamProtocol(asyncio.Protocol):
             data, start, end = bytes(partial), 0, len(partial)
             partial.clear()
         parse = protos.StreamingMessage.FromString
+        prefix = _MESSAGE_PREFIX_FIELDS
         view = None
         while end - start >= 5:
-            if data[start]:
+            compressed, length = prefix(data, start)
+            if compressed:
                 self._fail(EventStreamEnded("the host sent a compressed message; no compression "
                                             "was negotiated"))
                 return
-            stop = start + 5 + int.from_bytes(data[start + 1:start + 5], "big")
+            stop = start + 5 + length
             if stop > end:
                 break
             if view is None:
