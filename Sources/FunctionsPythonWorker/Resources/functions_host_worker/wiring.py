@@ -19,7 +19,9 @@ try:
     H2_MISSING = ""
 except ImportError as exc:  # h2 not installed (an old environment): the grpcio client still works
     H2Transport = None
-    H2_MISSING = str(exc)
+    H2_MISSING = (f"{exc}: the worker's files are incomplete"
+                  if (exc.name or "").startswith("functions_host_worker")
+                  else f"{exc}: pip install -r requirements.txt")
 
 #: Environment switch for comparisons: ``grpcio`` runs the TCP EventStream on grpc.aio instead of
 #: the h2 client (and on asyncio's own event loop instead of uvloop).
@@ -140,7 +142,7 @@ def main(argv: typing.Optional[typing.Sequence[str]] = None) -> None:
     if H2_MISSING and not args.uds_path:
         logging.getLogger(LOGGER_NAME).warning(
             "the h2 EventStream client is unavailable (%s); using grpcio instead, which costs "
-            "several times more CPU per message (pip install -r requirements.txt)", H2_MISSING)
+            "several times more CPU per message", H2_MISSING)
     worker = Worker(args)
     grpcio = not args.uds_path and use_grpcio()
     code = run_loop(worker.run(), uvloop_allowed=not grpcio)
