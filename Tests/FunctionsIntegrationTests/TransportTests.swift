@@ -6,9 +6,19 @@ import Testing
 /// socket, and connects where it is told.
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct TransportTests {
-  @Test(arguments: FunctionsHost.Transport.allCases)
-  func sameBehaviourOnEveryTransport(transport: FunctionsHost.Transport) async throws {
-    let live = try await LiveHost.start(workers: 2) { $0.transport = transport }
+  /// Which EventStream client the bundled worker runs: its lean h2 client, or grpcio (the library of
+  /// Microsoft's worker), which must work against the host's server on TCP and on the Unix socket alike.
+  enum Client: String, Sendable, CaseIterable { case h2, grpcio }
+
+  static let cases: [(FunctionsHost.Transport, Client)] =
+    FunctionsHost.Transport.allCases.map { ($0, .h2) } + [(.grpc, .grpcio), (.unixSocket, .grpcio)]
+
+  @Test(arguments: cases)
+  func sameBehaviourOnEveryTransport(transport: FunctionsHost.Transport, client: Client) async throws {
+    let live = try await LiveHost.start(workers: 2) {
+      $0.transport = transport
+      if client == .grpcio { $0.environment["FUNCTIONS_HOST_WORKER_CLIENT"] = "grpcio" }
+    }
     try await live.stoppingAfter {
       let socketLine = await live.logs.first(timeout: .milliseconds(1)) {
         $0.message.contains("listening on unix:") || $0.message.contains("raw-frame endpoint listening")

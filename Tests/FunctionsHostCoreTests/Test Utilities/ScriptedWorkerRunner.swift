@@ -48,9 +48,11 @@ struct ScriptedWorkerRunner: WorkerProcessRunning {
         guard (try? await terminate.wait()) != nil else { return nil }
         return .terminated
       }
-      let first = await group.next()!!
+      // The terminate waiter answers nil when the run is cancelled; then the worker's own end counts.
+      var first: End? = nil
+      while first == nil, let next = await group.next() { first = next }
       group.cancelAll()
-      return first
+      return first ?? .terminated
     }
     switch end {
     case .exited(let code): return .processExited("worker \(slot) (pid \(pid)) exited with code \(code)")
