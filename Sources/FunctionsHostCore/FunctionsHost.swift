@@ -229,7 +229,12 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
     do {
       let channel: any Channel
       if transport == .rawUnixSocket {
-        channel = try await UnixSocketTransport(path: directory.socketPath, registry: registry, logger: logger).bind()
+        channel = try await UnixSocketTransport(
+          path: directory.socketPath, registry: registry, logger: logger,
+          maxMessageSize: configuration.maxMessageSize,
+          maxMessageSizeBeforeStart: configuration.maxMessageSizeBeforeStart,
+          startTimeout: configuration.startTimeout
+        ).bind()
         settings.rawUnixSocketPath = directory.socketPath
         logger.info("worker raw-frame endpoint listening on \(directory.socketPath)")
       } else {
