@@ -98,6 +98,8 @@ let package = Package(
         .embedInCode("Resources/functions_host_worker/constants.py"),
         .embedInCode("Resources/functions_host_worker/cli.py"),
         .embedInCode("Resources/functions_host_worker/transport.py"),
+        .embedInCode("Resources/functions_host_worker/h2stream.py"),
+        .embedInCode("Resources/functions_host_worker/h2client.py"),
         .embedInCode("Resources/functions_host_worker/dispatcher.py"),
         .embedInCode("Resources/functions_host_worker/runner.py"),
         .embedInCode("Resources/functions_host_worker/loader.py"),

@@ -24,6 +24,11 @@ struct TransportTests {
         $0.message.contains("listening on unix:") || $0.message.contains("raw-frame endpoint listening")
       }
       #expect((socketLine != nil) == (transport != .grpc))
+      if client == .h2 {
+        // The lean client really runs (not grpcio standing in because a file or h2 is missing).
+        let fallback = await live.logs.first(timeout: .milliseconds(1)) { $0.message.contains("h2 EventStream client is unavailable") }
+        #expect(fallback == nil, "\(fallback?.message ?? "")")
+      }
       if transport != .rawUnixSocket {
         let over = transport == .grpc ? "TCP" : "a Unix socket"
         let attached = await live.logs.first(timeout: .seconds(30)) { $0.message.contains("attached its EventStream over") }
