@@ -120,7 +120,9 @@ final class EventStreamHandler: ChannelInboundHandler, RemovableChannelHandler {
           let status =
             machine.phase == .attached
             ? machine.undecodableMessage() : machine.firstMessageHandled(.undecodable)
-          logger.warning("a worker stream sent bytes that are not a StreamingMessage; stream closed", metadata: ["peer": "\(peer)"])
+          logger.warning(
+            "a worker stream failed: a message could not be deserialized as a StreamingMessage; stream closed",
+            metadata: ["peer": "\(peer)"])
           if let status { finish(status, context: context) }
           reportEnded(reason: "worker \(worker?.slot ?? -1) sent a message that is not a StreamingMessage")
           return
