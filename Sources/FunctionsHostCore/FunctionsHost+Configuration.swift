@@ -36,8 +36,8 @@ extension FunctionsHost {
     public var rpcPort: Int = 0
     /// Largest gRPC message accepted from a worker; default: no cap (Int32.max, as the stock host).
     public var maxMessageSize: Int = Int(Int32.max)
-    /// Time for a worker process to send StartStream (also the time any stream on the worker endpoints
-    /// has to send its StartStream before it is closed).
+    /// Time for a worker process to send StartStream (any stream on the worker endpoints that has sent no
+    /// StartStream 5 seconds after this is closed).
     public var startTimeout: Duration = .seconds(60)
     /// Largest message accepted on a worker stream before its StartStream (a stranger's stream).
     public var maxMessageSizeBeforeStart: Int = 64 * 1024

@@ -49,7 +49,9 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
       configuration: .defaults {
         $0.maxMessageSize = configuration.maxMessageSize
         $0.maxMessageSizeBeforeStart = min(configuration.maxMessageSizeBeforeStart, configuration.maxMessageSize)
-        $0.startTimeout = configuration.startTimeout
+        // A little longer than the supervisor's own start timeout, so that a launched worker that never
+        // sends StartStream is reported by the supervisor (naming the worker) before its stream is cut.
+        $0.startTimeout = configuration.startTimeout + .seconds(5)
       },
       logger: logger)
   }
@@ -233,7 +235,7 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
           path: directory.socketPath, registry: registry, logger: logger,
           maxMessageSize: configuration.maxMessageSize,
           maxMessageSizeBeforeStart: configuration.maxMessageSizeBeforeStart,
-          startTimeout: configuration.startTimeout
+          startTimeout: configuration.startTimeout + .seconds(5)
         ).bind()
         settings.rawUnixSocketPath = directory.socketPath
         logger.info("worker raw-frame endpoint listening on \(directory.socketPath)")
