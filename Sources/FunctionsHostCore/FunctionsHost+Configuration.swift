@@ -5,12 +5,17 @@ extension FunctionsHost {
   /// var config = FunctionsHost.Configuration(scriptRoot: "/app", worker: python)
   /// config.workerCount = 2
   /// ```
-  /// The transport between host and workers.
+  /// The transport between host and workers. Every transport is served; this picks where the workers
+  /// are told to connect.
   public enum Transport: String, Sendable, Hashable, CaseIterable {
-    /// gRPC over HTTP/2 on 127.0.0.1 (the protocol's standard transport).
+    /// gRPC (HTTP/2, standard framing) over TCP on 127.0.0.1, for every worker.
     case grpc
-    /// Length-prefixed StreamingMessages over a Unix domain socket, for workers that support it.
+    /// The same gRPC EventStream over HTTP/2 on a Unix domain socket in a private directory, for workers
+    /// that support it (the bundled Python worker, `--functions-h2-uds-path`); others use TCP. The default.
     case unixSocket = "uds"
+    /// Length-prefixed StreamingMessages (no HTTP/2) over a Unix domain socket, for workers that support
+    /// it (`--functions-uds-path`); kept to compare against `uds`.
+    case rawUnixSocket = "uds-raw"
   }
 
   public struct Configuration: Sendable {
@@ -31,8 +36,11 @@ extension FunctionsHost {
     public var rpcPort: Int = 0
     /// Largest gRPC message accepted from a worker; default: no cap (Int32.max, as the stock host).
     public var maxMessageSize: Int = Int(Int32.max)
-    /// Time for a worker process to send StartStream.
+    /// Time for a worker process to send StartStream (any stream on the worker endpoints that has sent no
+    /// StartStream 5 seconds after this is closed).
     public var startTimeout: Duration = .seconds(60)
+    /// Largest message accepted on a worker stream before its StartStream (a stranger's stream).
+    public var maxMessageSizeBeforeStart: Int = 64 * 1024
     /// Time for a worker to answer WorkerInitRequest.
     public var initTimeout: Duration = .seconds(10)
     /// Time for a worker to answer one FunctionLoadRequest.
@@ -50,9 +58,9 @@ extension FunctionsHost {
     public var healthInterval: Duration = .seconds(10)
     /// How long a health probe may take before the worker is replaced.
     public var healthTimeout: Duration = .seconds(30)
-    /// How workers connect: gRPC over HTTP/2 (default, every worker), or the fast Unix-socket transport
-    /// for workers that support it (the bundled Python worker); others keep using gRPC.
-    /// `nil` takes host.json `functionsHost.transport`, else gRPC.
+    /// How workers connect: gRPC over a Unix socket for workers that support it (the bundled Python
+    /// worker; others use TCP), or gRPC over TCP for every worker.
+    /// `nil` takes host.json `functionsHost.transport`, else ``Transport/unixSocket``.
     public var transport: Transport? = nil
     /// Whether a change under the script root (code, function.json, host.json, local.settings.json,
     /// requirements.txt) rolls the workers over to the new version (hot reload).

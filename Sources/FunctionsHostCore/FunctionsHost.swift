@@ -1,13 +1,12 @@
 internal import Foundation
 internal import FunctionsRPC
-internal import GRPCCore
-internal import GRPCNIOTransportHTTP2Posix
 internal import NIOCore
 public import Logging
 public import ServiceLifecycle
 internal import Synchronization
 
-/// The embeddable Functions host: a gRPC server for workers, their supervisor, and the dispatcher.
+/// The embeddable Functions host: a gRPC EventStream server for workers (TCP, and a Unix socket for the
+/// bundled worker), their supervisor, and the dispatcher.
 ///
 /// Run it as a swift-service-lifecycle `Service`, and hand it to a trigger such as the HTTP front door,
 /// which calls ``invoke(_:)``.
@@ -26,6 +25,7 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
     var pool = WorkerPool()
     var functionTimeout: Duration? = nil
     var unixSocket: (any Channel)? = nil
+    var socketDirectory: PrivateSocketDirectory? = nil
     var appSettings: [String: String] = [:]
   }
 
@@ -33,6 +33,7 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
   public let configuration: Configuration
   private let logger: Logger
   private let registry = WorkerRegistry()
+  private let rpcServer: EventStreamServer
   let state = Mutex(State())
   private let started = Promise<Int>()
   private let appLoaded = Promise<Void>()
@@ -44,6 +45,16 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
   public init(configuration: Configuration, logger: Logger) {
     self.configuration = configuration
     self.logger = logger
+    self.rpcServer = EventStreamServer(
+      registry: registry,
+      configuration: .defaults {
+        $0.maxMessageSize = configuration.maxMessageSize
+        $0.maxMessageSizeBeforeStart = min(configuration.maxMessageSizeBeforeStart, configuration.maxMessageSize)
+        // A little longer than the supervisor's own start timeout, so that a launched worker that never
+        // sends StartStream is reported by the supervisor (naming the worker) before its stream is cut.
+        $0.startTimeout = configuration.startTimeout + .seconds(5)
+      },
+      logger: logger)
   }
 
   // MARK: - Service
@@ -61,60 +72,44 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
       appLoaded.complete(.failure(error))
       throw error
     }
-    let unixSocket = state.withLock { $0.unixSocket }
+    let (unixSocket, socketDirectory) = state.withLock { ($0.unixSocket, $0.socketDirectory) }
     defer {
-      if let unixSocket {
-        unixSocket.close(promise: nil)
-        if let path = unixSocket.localAddress?.pathname { unlink(path) }
-      }
+      rpcServer.close()
+      unixSocket?.close(promise: nil)
+      socketDirectory?.remove()
     }
     let scriptRoot = state.withLock { $0.app?.scriptRoot } ?? configuration.scriptRoot
 
-    let server = GRPCServer(
-      transport: .http2NIOPosix(
-        address: .ipv4(host: configuration.rpcHost, port: configuration.rpcPort),
-        transportSecurity: .plaintext,
-        config: .defaults { config in
-          config.rpc.maxRequestPayloadSize = configuration.maxMessageSize
-          config.connection.flushCoalescing = nil
-          config.http2.targetWindowSize = 8 * 1024 * 1024
-          config.http2.maxFrameSize = 1 << 20
-        }),
-      services: [FunctionRpcService(registry: registry, logger: logger, maxMessageSize: configuration.maxMessageSize)])
-
+    let port: Int
     do {
-      try await serve(server, supervisor: supervisor, scriptRoot: scriptRoot)
+      let listener = try await rpcServer.bind(host: configuration.rpcHost, port: configuration.rpcPort)
+      guard let bound = listener.localAddress?.port else {
+        throw FunctionsHostError(code: .internalError, message: "the worker gRPC endpoint did not report its port")
+      }
+      port = bound
     } catch {
       started.complete(.failure(error))  // e.g. the gRPC port could not be bound
       throw error
     }
+    logger.info("worker gRPC endpoint listening on \(configuration.rpcHost):\(port)")
+    started.complete(.success(port))
+    await serve(supervisor: supervisor, scriptRoot: scriptRoot, rpcPort: port)
   }
 
-  private func serve(_ server: GRPCServer<HTTP2ServerTransport.Posix>, supervisor: WorkerSupervisor, scriptRoot: String)
-    async throws
-  {
-    try await withThrowingDiscardingTaskGroup { group in
-      group.addTask { try await server.serve() }
-      guard let address = try await server.listeningAddress?.ipv4 else {
-        throw FunctionsHostError(code: .internalError, message: "the gRPC server did not report an IPv4 address")
+  private func serve(supervisor: WorkerSupervisor, scriptRoot: String, rpcPort: Int) async {
+    await withDiscardingTaskGroup { workers in
+      if configuration.reloadOnChange {
+        workers.addTask { await self.watchForChanges(scriptRoot: scriptRoot) }
       }
-      logger.info("worker gRPC endpoint listening on \(address.host):\(address.port)")
-      started.complete(.success(address.port))
-      await withDiscardingTaskGroup { workers in
-        if configuration.reloadOnChange {
-          workers.addTask { await self.watchForChanges(scriptRoot: scriptRoot) }
-        }
-        await withGracefulShutdownHandler {
-          await supervisor.run(rpcPort: address.port)
-        } onGracefulShutdown: {
-          self.beginShutdown()
-        }
-        // Cancelled as soon as the workers are gone, so shutdown does not wait for a poll.
-        workers.cancelAll()
+      await withGracefulShutdownHandler {
+        await supervisor.run(rpcPort: rpcPort)
+      } onGracefulShutdown: {
+        self.beginShutdown()
       }
-      reloads.finish()
-      server.beginGracefulShutdown()
+      // Cancelled as soon as the workers are gone, so shutdown does not wait for a poll.
+      workers.cancelAll()
     }
+    reloads.finish()
   }
 
   // MARK: - Hot reload
@@ -202,18 +197,7 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
     settings.streamLossGrace = configuration.streamLossGrace
     settings.onWorkerEvent = configuration.onWorkerEvent
     settings.clock = TimerClock(configuration.clock)
-    var unixSocket: (any Channel)? = nil
-    let transport = configuration.transport ?? app.hostJSON.dispatch.transport
-    if transport == .unixSocket && !configuration.worker.supportsUnixSocketTransport {
-      logger.warning("the worker does not support the Unix-socket transport; using gRPC")
-    }
-    if transport == .unixSocket && configuration.worker.supportsUnixSocketTransport {
-      var g = SystemRandomNumberGenerator()
-      let path = "\(NSTemporaryDirectory())/functions-host-\(getpid())-\(String(g.next() as UInt32, radix: 16)).sock"
-      unixSocket = try await UnixSocketTransport(path: path, registry: registry, logger: logger).bind()
-      settings.unixSocketPath = path
-      logger.info("fast worker transport listening on \(path)")
-    }
+    let (unixSocket, socketDirectory) = try await bindUnixSocket(hostJSON: app.hostJSON, settings: &settings)
     let supervisor = WorkerSupervisor(
       settings: settings, registry: registry, pool: pool, generation: generation, logger: logger)
     state.withLock { s in
@@ -223,10 +207,50 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
       s.pool = pool
       s.functionTimeout = functionTimeout
       s.unixSocket = unixSocket
+      s.socketDirectory = socketDirectory
       s.appSettings = generation.environment
     }
     appLoaded.complete(.success(()))
     return supervisor
+  }
+
+  /// Binds the Unix-socket endpoint the transport asks for (in a new private directory), if the worker
+  /// supports it, and tells the supervisor where it is.
+  private func bindUnixSocket(hostJSON: HostJSON, settings: inout WorkerSupervisor.Settings) async throws
+    -> ((any Channel)?, PrivateSocketDirectory?)
+  {
+    let explicit = configuration.transport ?? hostJSON.dispatch.transport
+    let transport = explicit ?? .unixSocket
+    guard transport != .grpc else { return (nil, nil) }
+    guard configuration.worker.supportsUnixSocketTransport else {
+      if explicit != nil {
+        logger.warning("the worker does not support the Unix-socket transport; it connects over TCP")
+      }
+      return (nil, nil)
+    }
+    let directory = try PrivateSocketDirectory.create()
+    do {
+      let channel: any Channel
+      if transport == .rawUnixSocket {
+        channel = try await UnixSocketTransport(
+          path: directory.socketPath, registry: registry, logger: logger,
+          maxMessageSize: configuration.maxMessageSize,
+          maxMessageSizeBeforeStart: configuration.maxMessageSizeBeforeStart,
+          startTimeout: configuration.startTimeout + .seconds(5)
+        ).bind()
+        settings.rawUnixSocketPath = directory.socketPath
+        logger.info("worker raw-frame endpoint listening on \(directory.socketPath)")
+      } else {
+        channel = try await rpcServer.bind(unixSocketPath: directory.socketPath)
+        settings.unixSocketPath = directory.socketPath
+        logger.info("worker gRPC endpoint listening on unix:\(directory.socketPath)")
+      }
+      try directory.restrictSocket()
+      return (channel, directory)
+    } catch {
+      directory.remove()
+      throw error
+    }
   }
 
   /// What a worker generation runs for `app`: its catalog (fixed for function.json apps, indexed by the first

@@ -19,7 +19,8 @@ extension FunctionsApplication {
     public var worker: Worker = .bundledPython()
     /// Number of worker processes; `nil` takes FUNCTIONS_WORKER_PROCESS_COUNT from the app settings, else 1.
     public var workerCount: Int? = nil
-    /// How workers connect; `nil` takes host.json `functionsHost.transport`, else gRPC.
+    /// How workers connect; `nil` takes host.json `functionsHost.transport`, else ``FunctionsHost/Transport/unixSocket``
+    /// (gRPC over a Unix socket for the bundled worker, TCP for others).
     public var transport: FunctionsHost.Transport? = nil
     /// Where the HTTP front door listens; `nil` serves no socket (``FunctionsApplication/respond(to:body:)``
     /// still works). Default `127.0.0.1:7071`, as `func start`.

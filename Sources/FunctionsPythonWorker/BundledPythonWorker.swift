@@ -45,6 +45,8 @@ public enum BundledPythonWorker {
     File(relativePath: "functions_host_worker/constants.py", bytes: PackageResources.constants_py),
     File(relativePath: "functions_host_worker/cli.py", bytes: PackageResources.cli_py),
     File(relativePath: "functions_host_worker/transport.py", bytes: PackageResources.transport_py),
+    File(relativePath: "functions_host_worker/h2stream.py", bytes: PackageResources.h2stream_py),
+    File(relativePath: "functions_host_worker/h2client.py", bytes: PackageResources.h2client_py),
     File(
       relativePath: "functions_host_worker/dispatcher.py",
       bytes: PackageResources.dispatcher_py

@@ -16,7 +16,7 @@ struct BenchDispatch: AsyncParsableCommand {
   @Option(name: .long, help: "The function app folder.") var scriptRoot: String
   @Option(name: .long, help: "The function to invoke (an HTTP-triggered one).") var function: String = "hello"
   @Option(name: .long) var workers: Int = 2
-  @Option(name: .long, help: "grpc or uds.") var transport: String = "grpc"
+  @Option(name: .long, help: "uds, grpc or uds-raw.") var transport: String = "uds"
   @Option(name: .long, help: "Invocations in flight.") var concurrency: Int = 64
   @Option(name: .long) var seconds: Double = 10
   @Option(name: .customLong("worker-command"), help: "A worker command (default: the bundled Python worker).")
@@ -44,7 +44,7 @@ struct BenchDispatch: AsyncParsableCommand {
     }
     var configuration = FunctionsHost.Configuration(
       scriptRoot: app.scriptRoot, worker: worker, workerCount: workers, environment: environment)
-    configuration.transport = FunctionsHost.Transport(rawValue: transport) ?? .grpc
+    configuration.transport = FunctionsHost.Transport(rawValue: transport) ?? .unixSocket
     let host = FunctionsHost(configuration: configuration, logger: logger)
     let input = Self.input(function: function)
     let seconds = self.seconds

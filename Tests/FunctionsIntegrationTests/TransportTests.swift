@@ -2,15 +2,38 @@ import Foundation
 import FunctionsHostCore
 import Testing
 
-/// The bundled worker behaves the same over gRPC and over the fast Unix-socket transport.
+/// The bundled worker behaves the same over gRPC on TCP, gRPC on a Unix socket, and raw frames on a Unix
+/// socket, and connects where it is told.
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct TransportTests {
-  @Test(arguments: [FunctionsHost.Transport.grpc, .unixSocket])
-  func sameBehaviourOnEveryTransport(transport: FunctionsHost.Transport) async throws {
-    let live = try await LiveHost.start(workers: 2) { $0.transport = transport }
+  /// Which EventStream client the bundled worker runs: its lean h2 client, or grpcio (the library of
+  /// Microsoft's worker), which must work against the host's server on TCP and on the Unix socket alike.
+  enum Client: String, Sendable, CaseIterable { case h2, grpcio }
+
+  static let cases: [(FunctionsHost.Transport, Client)] =
+    FunctionsHost.Transport.allCases.map { ($0, .h2) } + [(.grpc, .grpcio), (.unixSocket, .grpcio)]
+
+  @Test(arguments: cases)
+  func sameBehaviourOnEveryTransport(transport: FunctionsHost.Transport, client: Client) async throws {
+    let live = try await LiveHost.start(workers: 2) {
+      $0.transport = transport
+      if client == .grpcio { $0.environment["FUNCTIONS_HOST_WORKER_CLIENT"] = "grpcio" }
+    }
     try await live.stoppingAfter {
-      let socketLine = await live.logs.first(timeout: .milliseconds(1)) { $0.message.contains("fast worker transport listening") }
-      #expect((socketLine != nil) == (transport == .unixSocket))
+      let socketLine = await live.logs.first(timeout: .milliseconds(1)) {
+        $0.message.contains("listening on unix:") || $0.message.contains("raw-frame endpoint listening")
+      }
+      #expect((socketLine != nil) == (transport != .grpc))
+      if client == .h2 {
+        // The lean client really runs (not grpcio standing in because a file or h2 is missing).
+        let fallback = await live.logs.first(timeout: .milliseconds(1)) { $0.message.contains("h2 EventStream client is unavailable") }
+        #expect(fallback == nil, "\(fallback?.message ?? "")")
+      }
+      if transport != .rawUnixSocket {
+        let over = transport == .grpc ? "TCP" : "a Unix socket"
+        let attached = await live.logs.first(timeout: .seconds(30)) { $0.message.contains("attached its EventStream over") }
+        #expect(attached?.message.hasSuffix(over) == true)
+      }
 
       #expect((try await live.request("GET", "/api/hello?name=Ada")).text == "Hello, Ada!")
       let failed = try await live.request("GET", "/api/fails")

@@ -1,6 +1,11 @@
-"""A tiny functions host for end-to-end tests: a grpc.aio server speaking EventStream, or (with
-``transport="uds"``) functions-host's fast transport: the same StreamingMessages as 4-byte
-big-endian length + protobuf frames over a Unix domain socket (``--functions-uds-path``).
+"""A tiny functions host for end-to-end tests. Transports:
+
+- ``grpc``: a grpc.aio server speaking EventStream on TCP (the worker's h2 client connects);
+- ``h2uds``: the same server on a Unix socket (``--functions-h2-uds-path``);
+- ``grpcio``: as ``grpc``, with the worker forced onto its grpc.aio fallback
+  (FUNCTIONS_HOST_WORKER_CLIENT=grpcio);
+- ``uds``: the raw transport: the same StreamingMessages as 4-byte big-endian length + protobuf
+  frames over a Unix domain socket (``--functions-uds-path``).
 
 It launches worker.py as a subprocess with the host's launch arguments and lets a test send
 StreamingMessages and wait for specific replies. Waits are event driven; timeouts only guard
@@ -30,7 +35,8 @@ class StreamClosed(AssertionError):
 class FakeHost:
     def __init__(self, transport: str = "grpc") -> None:
         self.transport = transport
-        self.uds_path = None
+        self.uds_path = None       # raw frames (--functions-uds-path)
+        self.h2_uds_path = None    # gRPC on a Unix socket (--functions-h2-uds-path)
         self._uds_dir = None
         self.received = []  # every message from the worker, in arrival order
         self._inbox: asyncio.Queue = asyncio.Queue()
@@ -54,7 +60,13 @@ class FakeHost:
                 request_deserializer=protos.StreamingMessage.FromString,
                 response_serializer=protos.StreamingMessage.SerializeToString)})
         self._server.add_generic_rpc_handlers((handler,))
-        self.port = self._server.add_insecure_port("127.0.0.1:0")
+        if self.transport == "h2uds":
+            self._uds_dir = tempfile.TemporaryDirectory(prefix="fakehost-")
+            self.h2_uds_path = os.path.join(self._uds_dir.name, "host.sock")
+            self._server.add_insecure_port(f"unix:{self.h2_uds_path}")
+            self.port = 1  # a placeholder, as the host passes one with a socket path
+        else:
+            self.port = self._server.add_insecure_port("127.0.0.1:0")
         await self._server.start()
 
     async def stop(self) -> None:
@@ -64,6 +76,8 @@ class FakeHost:
                 self._uds_dir.cleanup()
             else:
                 await self._server.stop(0)
+                if self._uds_dir is not None:
+                    self._uds_dir.cleanup()
 
     async def _uds_stream(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
         async def pump():
@@ -175,7 +189,8 @@ class WorkerProcess:
 
 
 async def launch_worker(port: int, app_dir, *, worker_id: str, request_id: str = "req-1",
-                        dialect: str = "both", env=None, uds_path=None) -> WorkerProcess:
+                        dialect: str = "both", env=None, uds_path=None,
+                        h2_uds_path=None) -> WorkerProcess:
     args = [sys.executable, str(WORKER_SCRIPT)]
     if dialect in ("classic", "both"):
         args += ["--host", "127.0.0.1", "--port", str(port), "--workerId", worker_id,
@@ -186,6 +201,8 @@ async def launch_worker(port: int, app_dir, *, worker_id: str, request_id: str =
                  "--functions-grpc-max-message-length", "2147483647"]
     if uds_path:
         args += ["--functions-uds-path", uds_path]
+    if h2_uds_path:
+        args += ["--functions-h2-uds-path", h2_uds_path]
     environment = dict(os.environ)
     environment.update({"FUNCTIONS_WORKER_DIRECTORY": str(WORKER_SCRIPT.parent),
                         "FUNCTIONS_APPLICATION_DIRECTORY": str(app_dir),
@@ -204,8 +221,10 @@ async def session(app_dir, transport: str = "grpc", **launch):
     host = FakeHost(transport)
     await host.start()
     worker_id = str(uuid.uuid4())
+    if transport == "grpcio":
+        launch["env"] = dict(launch.get("env") or {}, FUNCTIONS_HOST_WORKER_CLIENT="grpcio")
     worker = await launch_worker(host.port, app_dir, worker_id=worker_id,
-                                 uds_path=host.uds_path, **launch)
+                                 uds_path=host.uds_path, h2_uds_path=host.h2_uds_path, **launch)
     try:
         start = await host.expect("start_stream")
         assert start.start_stream.worker_id == worker_id

@@ -55,3 +55,33 @@ def test_no_worker_id_anywhere_is_an_error_naming_the_variable(worker_module, ca
     with pytest.raises(SystemExit):
         worker_module.parse_args(no_id, {})
     assert "FUNCTIONS_HOST_WORKER_ID" in capsys.readouterr().err
+
+
+def test_h2_unix_socket_path(worker_module):
+    args = worker_module.parse_args(CLASSIC + ["--functions-h2-uds-path", "/tmp/h.sock"])
+    assert args.h2_uds_path == "/tmp/h.sock" and args.uds_path is None
+
+
+def test_a_socket_path_alone_is_enough_to_connect(worker_module):
+    args = worker_module.parse_args(["--functions-h2-uds-path", "/tmp/h.sock",
+                                     "--functions-worker-id", "w"])
+    assert (args.h2_uds_path, args.worker_id, args.host, args.port) == \
+        ("/tmp/h.sock", "w", None, None)
+
+
+def test_transport_choice(worker_module, monkeypatch):
+    import asyncio
+
+    async def choose(argv):
+        return type(worker_module.make_transport(worker_module.parse_args(argv))).__name__
+
+    def chosen(argv):
+        return asyncio.run(choose(argv))
+
+    monkeypatch.delenv("FUNCTIONS_HOST_WORKER_CLIENT", raising=False)
+    assert chosen(CLASSIC) == "H2Transport"
+    assert chosen(CLASSIC + ["--functions-h2-uds-path", "/tmp/h.sock"]) == "H2Transport"
+    assert chosen(CLASSIC + ["--functions-uds-path", "/tmp/r.sock"]) == "UnixTransport"
+    monkeypatch.setenv("FUNCTIONS_HOST_WORKER_CLIENT", "grpcio")
+    assert chosen(CLASSIC) == "Transport"
+    assert chosen(CLASSIC + ["--functions-h2-uds-path", "/tmp/h.sock"]) == "Transport"

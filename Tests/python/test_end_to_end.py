@@ -1,5 +1,5 @@
-"""worker.py as a subprocess against a fake host speaking the real gRPC protocol (and the same
-messages over the Unix-socket transport)."""
+"""worker.py as a subprocess against a fake host speaking the real gRPC protocol on TCP and on a
+Unix socket (and the same messages over the raw Unix-socket transport)."""
 import socket
 import sys
 
@@ -125,9 +125,10 @@ async def invoke(host, function_id, invocation_id, **kwargs):
             ).invocation_response
 
 
-@pytest.fixture(params=["grpc", "uds"])
+@pytest.fixture(params=["grpc", "h2uds", "uds", "grpcio"])
 def transport(request):
-    """Every session test runs over gRPC and over the Unix-socket transport."""
+    """Every session test runs over gRPC on TCP and on a Unix socket (the worker's h2 client),
+    over the raw Unix-socket transport, and with the worker on its grpc.aio fallback."""
     return request.param
 
 

@@ -10,8 +10,13 @@ invocations/s and the worker process's CPU microseconds per invocation (utime + 
 /proc/<pid>/stat, measured over the timed invocations only).
 
 Transports:
-  uds   the fast transport (``--functions-uds-path``): 4-byte big-endian length + protobuf frames
-  grpc  the gRPC EventStream (a grpc.aio server in this process)
+  uds     the raw transport (``--functions-uds-path``): 4-byte big-endian length + protobuf frames
+  grpc    the gRPC EventStream on TCP (a grpc.aio server in this process; the worker's h2 client)
+  h2uds   the gRPC EventStream on a Unix socket (``--functions-h2-uds-path``; the h2 client)
+  grpcio  as grpc, with the worker on its grpc.aio fallback (FUNCTIONS_HOST_WORKER_CLIENT=grpcio)
+The gRPC host side is a grpc.aio server, or with ``--server h2`` a lean server on the h2 library
+that batches like functions-host (one DATA frame and one write per read), so that the worker, not
+the Python server, is the bottleneck.
 
 Run with a python that has the worker's requirements, e.g.
   .build/python-test-venv/bin/python scripts/bench/worker_loop.py             # async + sync, uds
@@ -239,6 +244,91 @@ async def run_uds(args, app: Path, function: str, workdir: Path) -> dict:
         server.close()
 
 
+class LeanH2Host(asyncio.Protocol):
+    """``--server h2``: the EventStream's server side on the sans-IO h2 library, batching as the
+    host does (everything for one read goes out as one DATA frame in one write), so the worker is
+    measured against a server that is not the bottleneck."""
+
+    def __init__(self, run: "Run", connected: asyncio.Future) -> None:
+        import h2.config
+        import h2.connection
+        import h2.settings
+
+        self.run, self.connected = run, connected
+        self.conn = h2.connection.H2Connection(
+            h2.config.H2Configuration(client_side=False, header_encoding=None))
+        self.conn.local_settings = h2.settings.Settings(client=False, initial_values={
+            h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: 16 << 20,
+            h2.settings.SettingCodes.MAX_FRAME_SIZE: 1 << 20})
+        self.conn.max_inbound_frame_size = 1 << 20
+        self.transport = None
+        self.sid = 0
+        self.partial = bytearray()
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+        self.conn.initiate_connection()
+        self.conn.increment_flow_control_window((32 << 20) - 65535)
+        transport.write(self.conn.data_to_send())
+
+    def data_received(self, data: bytes) -> None:
+        import h2.events
+
+        parse = protos.StreamingMessage.FromString
+        for event in self.conn.receive_data(data):
+            if isinstance(event, h2.events.RequestReceived):
+                self.sid = event.stream_id
+                self.conn.send_headers(self.sid, [(b":status", b"200"),
+                                                  (b"content-type", b"application/grpc")])
+                self.run.send = self.send
+                if not self.connected.done():
+                    self.connected.set_result(True)
+            elif isinstance(event, h2.events.DataReceived):
+                buffer = self.partial
+                buffer += event.data
+                offset = 0
+                while len(buffer) - offset >= 5:
+                    end = offset + 5 + int.from_bytes(buffer[offset + 1:offset + 5], "big")
+                    if end > len(buffer):
+                        break
+                    self.run.on_message(parse(bytes(buffer[offset + 5:end])))
+                    offset = end
+                del buffer[:offset]
+                self.conn.acknowledge_received_data(event.flow_controlled_length, self.sid)
+        self.run.flush_outbox()
+        self.transport.write(self.conn.data_to_send())
+
+    def send(self, batch) -> None:
+        payload = memoryview(b"".join(b"\0" + len(m).to_bytes(4, "big") + m for m in batch))
+        while payload:  # the worker's window is large; frames up to its max frame size
+            size = min(len(payload), self.conn.max_outbound_frame_size,
+                       self.conn.local_flow_control_window(self.sid))
+            self.conn.send_data(self.sid, payload[:size])
+            payload = payload[size:]
+        self.transport.write(self.conn.data_to_send())
+
+
+async def run_lean_h2(args, app: Path, function: str, workdir: Path) -> dict:
+    run = Run(args, app, function)
+    loop = asyncio.get_running_loop()
+    connected: asyncio.Future = loop.create_future()
+    factory = lambda: LeanH2Host(run, connected)  # noqa: E731
+    if args.transport == "h2uds":
+        path = str(workdir / f"h-{function}.sock")
+        server = await loop.create_unix_server(factory, path)
+        extra = ["--port", "1", "--functions-h2-uds-path", path]
+    else:
+        server = await loop.create_server(factory, "127.0.0.1", 0)
+        extra = ["--port", str(server.sockets[0].getsockname()[1])]
+    process = launch(args, app, extra, workdir, function)
+    try:
+        await asyncio.wait_for(connected, 30)
+        return await run.drive(process.pid)
+    finally:
+        await finish(process)
+        server.close()
+
+
 async def run_grpc(args, app: Path, function: str, workdir: Path) -> dict:
     import grpc
     import grpc.aio
@@ -270,8 +360,13 @@ async def run_grpc(args, app: Path, function: str, workdir: Path) -> dict:
     server = grpc.aio.server()
     server.add_generic_rpc_handlers((handler,))
     port = server.add_insecure_port("127.0.0.1:0")
+    extra = ["--port", str(port)]
+    if args.transport == "h2uds":
+        path = str(workdir / f"g-{function}.sock")
+        server.add_insecure_port(f"unix:{path}")
+        extra = ["--port", str(port), "--functions-h2-uds-path", path]
     await server.start()
-    process = launch(args, app, ["--port", str(port)], workdir, function)
+    process = launch(args, app, extra, workdir, function)
     try:
         await asyncio.wait_for(connected, 30)
         return await run.drive(process.pid)
@@ -284,14 +379,15 @@ def launch(args, app: Path, extra, workdir: Path, function: str) -> subprocess.P
     script = Path(args.worker).resolve()
     env = dict(os.environ, FUNCTIONS_WORKER_DIRECTORY=str(script.parent),
                FUNCTIONS_APPLICATION_DIRECTORY=str(app), PYTHONDONTWRITEBYTECODE="1")
+    if args.transport == "grpcio":
+        env["FUNCTIONS_HOST_WORKER_CLIENT"] = "grpcio"
     command = [args.python]
     if args.profile:
         command += ["-m", "cProfile", "-o", f"{args.profile}.{function}"]
     port = extra[1] if extra[0] == "--port" else "1"
     command += [str(script), "--host", "127.0.0.1", "--port", port,
                 "--workerId", "W", "--requestId", "R"]
-    if extra[0] != "--port":
-        command += extra
+    command += extra[2:] if extra[0] == "--port" else extra
     log = open(workdir / f"worker-{function}.log", "wb")
     return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=str(app))
 
@@ -311,7 +407,10 @@ def main() -> int:
     parser.add_argument("-k", type=int, default=64, help="invocations in flight (default 64)")
     parser.add_argument("--warmup", type=int, default=2000, help="untimed invocations first")
     parser.add_argument("--function", choices=("async", "sync", "both"), default="both")
-    parser.add_argument("--transport", choices=("uds", "grpc"), default="uds")
+    parser.add_argument("--transport", choices=("uds", "grpc", "h2uds", "grpcio"), default="uds")
+    parser.add_argument("--server", choices=("grpc.aio", "h2"), default="grpc.aio",
+                        help="the host side of grpc/h2uds/grpcio: a grpc.aio server (default) or "
+                             "a lean batching server on h2")
     parser.add_argument("--python", default=sys.executable, help="interpreter for the worker")
     parser.add_argument("--worker", default=str(RESOURCES / "worker.py"),
                         help="worker script (default: the bundled one); its folder must hold the "
@@ -324,7 +423,8 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="worker-loop-"))
     app = workdir / "app"
     make_app(app)
-    runner = run_uds if args.transport == "uds" else run_grpc
+    runner = (run_uds if args.transport == "uds"
+              else run_lean_h2 if args.server == "h2" else run_grpc)
     functions = ("async", "sync") if args.function == "both" else (args.function,)
     status = 0
     try:

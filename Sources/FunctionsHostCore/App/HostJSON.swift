@@ -34,8 +34,9 @@ public struct HostJSON: Sendable, Hashable {
     /// `cancelGracePeriod`: how long a timed-out invocation may run on after InvocationCancel before its
     /// worker is replaced.
     public var cancelGrace: Duration = .seconds(5)
-    /// `transport`: `grpc` (default) or `uds` (the fast Unix-socket transport, bundled worker only).
-    public var transport: FunctionsHost.Transport = .grpc
+    /// `transport`: `uds` (gRPC over a Unix socket for the bundled worker, TCP for others; the default
+    /// when `nil`) or `grpc` (gRPC over TCP for every worker).
+    public var transport: FunctionsHost.Transport? = nil
 
     /// Defaults.
     public init() {}
@@ -150,7 +151,7 @@ public struct HostJSON: Sendable, Hashable {
         options.maxQueued = Int(n)
       case "transport":
         guard let t = v.stringValue.flatMap({ FunctionsHost.Transport(rawValue: $0.lowercased()) }) else {
-          throw bad("\"grpc\" or \"uds\"")
+          throw bad("\"grpc\", \"uds\" or \"uds-raw\"")
         }
         options.transport = t
       case "cancelgraceperiod":

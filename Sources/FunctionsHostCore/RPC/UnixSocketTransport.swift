@@ -6,32 +6,45 @@ internal import NIOPosix
 internal import SwiftProtobuf
 internal import Synchronization
 
-/// The fast transport between the host and the bundled worker: the same StreamingMessages with the same
-/// semantics (StartStream first, then the usual flow), as frames of a 4-byte big-endian length followed by
-/// the protobuf bytes, over a Unix domain socket. Used only when enabled and the worker supports it.
+/// The raw-frame transport between the host and the bundled worker (`--transport uds-raw`): the same
+/// StreamingMessages with the same semantics (StartStream first, then the usual flow), as frames of a
+/// 4-byte big-endian length followed by the protobuf bytes, over a Unix domain socket, with the same
+/// limits as the EventStream server: a small frame before StartStream, a length over the limit refused
+/// before its body is read, and a connection without StartStream closed at the start timeout.
 package struct UnixSocketTransport: Sendable {
   package let path: String
   let registry: WorkerRegistry
   let logger: Logger
+  let limits: EventStreamStateMachine.Limits
+  let startTimeout: TimeAmount
 
-  package init(path: String, registry: WorkerRegistry, logger: Logger) {
+  package init(
+    path: String, registry: WorkerRegistry, logger: Logger, maxMessageSize: Int = Int(Int32.max),
+    maxMessageSizeBeforeStart: Int = 64 * 1024, startTimeout: Duration = .seconds(60)
+  ) {
     self.path = path
     self.registry = registry
     self.logger = logger
+    self.limits = .init(beforeStart: min(maxMessageSizeBeforeStart, maxMessageSize), afterStart: maxMessageSize)
+    self.startTimeout = .nanoseconds(
+      Int64(startTimeout.components.seconds) * 1_000_000_000 + startTimeout.components.attoseconds / 1_000_000_000)
   }
 
   /// Binds the socket; the returned channel closes when `close()` is called on it.
   package func bind() async throws -> any Channel {
     let registry = self.registry
     let logger = self.logger
+    let limits = self.limits
+    let startTimeout = self.startTimeout
     return try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
       .serverChannelOption(.backlog, value: 256)
       .childChannelOption(.maxMessagesPerRead, value: 16)
       .childChannelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
-          try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
+          let phase = RawConnectionPhase()
+          try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(limits: limits, phase: phase)))
           try channel.pipeline.syncOperations.addHandler(
-            WorkerConnectionHandler(registry: registry, logger: logger))
+            WorkerConnectionHandler(registry: registry, phase: phase, startTimeout: startTimeout, logger: logger))
         }
       }
       .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true)
@@ -39,15 +52,25 @@ package struct UnixSocketTransport: Sendable {
   }
 }
 
-/// Splits the byte stream into length-prefixed frames.
+/// Whether a raw connection is attached to a worker (event-loop confined; shared by its decoder and handler).
+final class RawConnectionPhase: @unchecked Sendable {
+  var attached = false
+}
+
+/// Splits the byte stream into length-prefixed frames; a length over the phase's limit is refused from
+/// its four bytes, before any of the body is buffered.
 struct FrameDecoder: ByteToMessageDecoder {
   typealias InboundOut = ByteBuffer
-  static let maxFrame = Int(Int32.max)
+  let limits: EventStreamStateMachine.Limits
+  let phase: RawConnectionPhase
 
   mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
     guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return .needMoreData }
-    guard Int(length) <= Self.maxFrame else {
-      throw FunctionsHostError(code: .protocolViolation, message: "a worker sent a frame of \(length) bytes")
+    let limit = phase.attached ? limits.afterStart : limits.beforeStart
+    guard Int(length) <= limit else {
+      throw FunctionsHostError(
+        code: .protocolViolation,
+        message: "a worker connection sent a frame of \(length) bytes, over the limit of \(limit) bytes\(phase.attached ? "" : " before StartStream")")
     }
     guard buffer.readableBytes >= 4 + Int(length) else { return .needMoreData }
     buffer.moveReaderIndex(forwardBy: 4)
@@ -105,13 +128,31 @@ final class WorkerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
 
   private let registry: WorkerRegistry
   private let logger: Logger
+  private let phase: RawConnectionPhase
+  private let startTimeout: TimeAmount
   // Event-loop confined.
   private var worker: WorkerChannel? = nil
   private var closed = false
+  private var timer: Scheduled<Void>? = nil
 
-  init(registry: WorkerRegistry, logger: Logger) {
+  init(registry: WorkerRegistry, phase: RawConnectionPhase, startTimeout: TimeAmount, logger: Logger) {
     self.registry = registry
+    self.phase = phase
+    self.startTimeout = startTimeout
     self.logger = logger
+  }
+
+  func handlerAdded(context: ChannelHandlerContext) {
+    let channel = context.channel
+    timer = context.eventLoop.assumeIsolated().scheduleTask(in: startTimeout) { [self] in
+      guard worker == nil else { return }
+      logger.warning("a worker connection sent no StartStream in time; connection closed")
+      channel.close(promise: nil)
+    }
+  }
+
+  func handlerRemoved(context: ChannelHandlerContext) {
+    timer?.cancel()
   }
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -134,16 +175,22 @@ final class WorkerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
       return
     }
     guard let channel = registry.channel(for: start.workerID) else {
-      logger.warning("StartStream with a worker id this host did not issue; connection closed")
+      logger.warning(
+        "StartStream with a worker id this host did not issue; connection closed",
+        metadata: ["workerId": "\(LogEscaping.escape(start.workerID, limit: 64))"])
       context.close(promise: nil)
       return
     }
     guard channel.attach(writer: UnixSocketSink(channel: context.channel)) else {
-      logger.warning("a second connection for worker \(channel.slot) was refused")
+      logger.error(
+        "intrusion attempt: a second StartStream for worker \(channel.slot), whose stream is attached; the attached stream is kept and this connection closed")
       context.close(promise: nil)
       return
     }
+    timer?.cancel()
+    timer = nil
     worker = channel
+    phase.attached = true
   }
 
   func channelInactive(context: ChannelHandlerContext) {
@@ -156,7 +203,7 @@ final class WorkerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
   }
 
   func errorCaught(context: ChannelHandlerContext, error: any Error) {
-    logger.warning("worker connection error: \(error)")
+    logger.warning("worker connection error: \(LogEscaping.escape("\(error)", limit: 200))")
     context.close(promise: nil)
   }
 }

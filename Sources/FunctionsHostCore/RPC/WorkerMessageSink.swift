@@ -1,10 +1,7 @@
 package import FunctionsRPC
-package import GRPCCore
 
-/// Where a channel's outbound messages go: a gRPC stream or a Unix-socket connection.
+/// Where a channel's outbound messages go: an EventStream (HTTP/2) or a raw-frame Unix-socket connection.
 package protocol WorkerMessageSink: Sendable {
   /// Sends one message to the worker.
   func write(_ message: AzureFunctionsRpcMessages_StreamingMessage) async throws
 }
-
-extension RPCWriter: WorkerMessageSink where Element == AzureFunctionsRpcMessages_StreamingMessage {}

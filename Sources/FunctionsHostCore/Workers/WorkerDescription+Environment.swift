@@ -5,7 +5,7 @@ extension WorkerDescription {
   /// worker — the bundled one or any other, Microsoft's included — also gets the app's vendored packages
   /// (`.python_packages/lib/site-packages`) first on `PYTHONPATH`, as the Azure platform gives them.
   ///
-  /// Used by the host's supervisor and by the conformance kit, beside ``launchArguments(host:port:workerID:requestID:maxMessageLength:unixSocketPath:)``.
+  /// Used by the host's supervisor and by the conformance kit, beside ``launchArguments(host:port:workerID:requestID:maxMessageLength:unixSocketPath:rawUnixSocketPath:)``.
   public func processEnvironment(appSettings: [String: String], appDirectory: String) -> [String: String] {
     var environment = appSettings
     environment.merge(self.environment) { _, new in new }

@@ -191,7 +191,8 @@ extension WorkerSupervisor {
     let d = settings.description
     let arguments = d.launchArguments(
       host: "127.0.0.1", port: rpcPort, workerID: workerID, requestID: UUID().uuidString.lowercased(),
-      maxMessageLength: settings.maxMessageLength, unixSocketPath: settings.unixSocketPath)
+      maxMessageLength: settings.maxMessageLength, unixSocketPath: settings.unixSocketPath,
+      rawUnixSocketPath: settings.rawUnixSocketPath)
     return WorkerProcessLaunch(
       executable: d.executable, arguments: arguments,
       environment: d.processEnvironment(appSettings: generation.environment, appDirectory: settings.scriptRoot)

@@ -27,8 +27,10 @@ package final class WorkerSupervisor: Sendable {
     var healthInterval: Duration = .seconds(10)
     /// How long a probe may take before the worker counts as hung and is replaced.
     var healthTimeout: Duration = .seconds(30)
-    /// The Unix socket of the fast transport, when enabled.
+    /// The Unix socket of the gRPC-over-Unix-socket transport, when chosen.
     var unixSocketPath: String? = nil
+    /// The Unix socket of the raw-frame transport, when chosen.
+    var rawUnixSocketPath: String? = nil
     /// A worker that ran this long after becoming ready restarts without backoff.
     var healthyRun: Duration = .seconds(1)
     /// host.json `logging.logLevel`.

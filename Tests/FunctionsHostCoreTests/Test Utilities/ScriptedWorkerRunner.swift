@@ -48,7 +48,7 @@ struct ScriptedWorkerRunner: WorkerProcessRunning {
         guard (try? await terminate.wait()) != nil else { return nil }
         return .terminated
       }
-      // The terminate waiter answers nil when it is cancelled (the host stopping): wait for the worker then.
+      // The terminate waiter answers nil when the run is cancelled; then the worker's own end counts.
       var first: End? = nil
       while first == nil, let next = await group.next() { first = next }
       group.cancelAll()

@@ -5,9 +5,10 @@ Connects to the host's gRPC EventStream (or its Unix socket) and runs functions 
 function_app.py decorator app). ``worker.py`` next to this package is the entry script the host
 launches; it calls :func:`main`.
 
-Modules, one per section: ``constants``, ``cli`` (launch arguments), ``transport`` (gRPC and Unix
-socket), ``dispatcher`` (one ``_handle_<kind>`` per message kind), ``runner`` (sync functions on
-threads), ``loader`` (loader/registry), ``bindings`` (TypedData <-> Python via the library's
+Modules, one per section: ``constants``, ``cli`` (launch arguments), ``h2stream`` and
+``h2client`` (the EventStream as a lean gRPC client on h2: the default), ``transport`` (the grpcio and raw
+Unix-socket fallbacks), ``dispatcher`` (one ``_handle_<kind>`` per message kind), ``runner``
+(sync functions on threads), ``loader`` (loader/registry), ``bindings`` (TypedData <-> Python via the library's
 converters), ``logs`` (RpcLog tagged with the invocation id from a context variable) and
 ``wiring`` (the worker itself). State lives in objects; module-level names are constants.
 Modules import each other relatively, so no name here can shadow, or be shadowed by, app code.
@@ -26,13 +27,14 @@ from .logs import (
 )
 from .runner import SyncRunner
 from .transport import Transport, UnixTransport
-from .wiring import Worker, main
+from .wiring import H2Transport, Worker, main, make_transport
 
 __all__ = [
     "Dispatcher", "FunctionInfo", "FunctionLoadError", "FunctionLoader", "GenericBinding",
+    "H2Transport",
     "INVOCATION_ID", "LOGGER_NAME", "LaunchArgs", "OutValue", "RpcLogHandler", "StdoutForwarder",
     "SyncRunner", "Transport", "TriggerMetadata", "UnixTransport", "WORKER_VERSION", "Worker",
     "current_invocation_id", "datum_from_typed_data", "function_id_for", "main", "make_context",
-    "make_print_sink", "parse_args", "python_level", "rpc_exception", "rpc_level",
+    "make_print_sink", "make_transport", "parse_args", "python_level", "rpc_exception", "rpc_level",
     "typed_data_from_datum", "user_log_level",
 ]

@@ -1,12 +1,11 @@
-"""Transport: the gRPC EventStream (``grpc.aio``) and the Unix-socket framing."""
+"""Transport fallbacks: the EventStream on ``grpc.aio`` (used only when ``h2`` is missing or
+FUNCTIONS_HOST_WORKER_CLIENT=grpcio asks for it) and the raw length-prefixed Unix-socket framing
+(``--functions-uds-path``). The default is :mod:`.h2stream`."""
 from __future__ import annotations
 
 import asyncio
 import threading
 import typing
-
-import grpc
-import grpc.aio
 
 import FunctionRpc_pb2 as protos
 
@@ -16,16 +15,18 @@ from .constants import CONNECT_TIMEOUT_SECONDS, EVENT_STREAM_METHOD, FLUSH_TIMEO
 class Transport:
     """The gRPC bidi stream. ``post`` may be called from any thread; ordering is preserved."""
 
-    def __init__(self, host: str, port: int) -> None:
-        self._target = f"{host}:{port}"
+    def __init__(self, host: str, port: typing.Optional[int] = None) -> None:
+        self._target = host if port is None else f"{host}:{port}"  # or "unix:/path"
         self._loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
         self._queue: asyncio.Queue = asyncio.Queue()
         self._drained = asyncio.Event()
-        self._channel: typing.Optional[grpc.aio.Channel] = None
+        self._channel = None  # grpc.aio.Channel
         self._call = None
 
     async def connect(self) -> None:
+        import grpc.aio  # imported only when this fallback is used
+
         self._channel = grpc.aio.insecure_channel(self._target, options=[
             ("grpc.max_send_message_length", -1), ("grpc.max_receive_message_length", -1),
             ("grpc.enable_http_proxy", 0)])

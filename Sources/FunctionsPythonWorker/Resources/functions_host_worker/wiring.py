@@ -8,14 +8,24 @@ import sys
 import threading
 import typing
 
-import grpc
-import grpc.aio
-
 import FunctionRpc_pb2 as protos
 
 from .constants import LOGGER_NAME, QUIET_LOGGERS
-from .cli import parse_args
+from .cli import LaunchArgs, parse_args
 from .transport import Transport, UnixTransport
+
+try:
+    from .h2client import H2Transport
+    H2_MISSING = ""
+except ImportError as exc:  # h2 not installed (an old environment): the grpcio client still works
+    H2Transport = None
+    H2_MISSING = (f"{exc}: the worker's files are incomplete"
+                  if (exc.name or "").startswith("functions_host_worker")
+                  else f"{exc}: pip install -r requirements.txt")
+
+#: Environment switch for comparisons: ``grpcio`` runs the TCP EventStream on grpc.aio instead of
+#: the h2 client (and on asyncio's own event loop instead of uvloop).
+CLIENT_ENV = "FUNCTIONS_HOST_WORKER_CLIENT"
 from .dispatcher import Dispatcher
 from .logs import RpcLogHandler, StdoutForwarder, make_print_sink
 
@@ -27,8 +37,7 @@ class Worker:
 
     async def run(self) -> int:
         log = logging.getLogger(LOGGER_NAME)
-        transport = (UnixTransport(self.args.uds_path) if self.args.uds_path
-                     else Transport(self.args.host, self.args.port))
+        transport = make_transport(self.args)
         try:
             await transport.connect()
         except ConnectionError as exc:
@@ -77,27 +86,66 @@ class Worker:
         return 0
 
     @staticmethod
-    async def _read(transport: Transport, dispatcher: Dispatcher) -> None:
+    async def _read(transport, dispatcher: Dispatcher) -> None:
         try:
             serve = getattr(transport, "serve", None)
             if serve is not None:
                 await serve(dispatcher.dispatch)
             else:
-                async for message in transport.inbound():
-                    dispatcher.dispatch(message)
-        except grpc.aio.AioRpcError as exc:
-            print(f"functions-host python worker: stream ended: {exc.code().name} "
-                  f"{exc.details() or ''}".rstrip(), file=sys.stderr, flush=True)
+                import grpc.aio  # only the grpcio fallback has no serve()
+                try:
+                    async for message in transport.inbound():
+                        dispatcher.dispatch(message)
+                except grpc.aio.AioRpcError as exc:
+                    print(f"functions-host python worker: stream ended: {exc.code().name} "
+                          f"{exc.details() or ''}".rstrip(), file=sys.stderr, flush=True)
         except OSError as exc:
             print(f"functions-host python worker: connection ended: {exc}", file=sys.stderr, flush=True)
+
+
+def use_grpcio() -> bool:
+    """True when the TCP EventStream runs on grpc.aio: asked for, or h2 is not installed."""
+    return H2Transport is None or os.environ.get(CLIENT_ENV, "").lower() == "grpcio"
+
+
+def make_transport(args: LaunchArgs):
+    """The transport the launch arguments ask for (see :func:`parse_args`)."""
+    if args.h2_uds_path:
+        if use_grpcio():  # grpc.aio speaks the same EventStream on a unix: target
+            return Transport(f"unix:{args.h2_uds_path}")
+        return H2Transport(path=args.h2_uds_path)
+    if args.uds_path:
+        return UnixTransport(args.uds_path)
+    if use_grpcio():
+        return Transport(args.host, args.port)
+    return H2Transport(host=args.host, port=args.port)
+
+
+def run_loop(coroutine, uvloop_allowed: bool = True):
+    """Runs the worker's event loop: uvloop where it is installed (and Python has
+    asyncio.Runner), else asyncio's own."""
+    if uvloop_allowed and hasattr(asyncio, "Runner"):
+        try:
+            import uvloop
+        except ImportError:
+            uvloop = None
+        if uvloop is not None:
+            with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+                return runner.run(coroutine)
+    return asyncio.run(coroutine)
 
 
 def main(argv: typing.Optional[typing.Sequence[str]] = None) -> None:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="LanguageWorkerConsoleLog%(levelname)s %(name)s: %(message)s")
+    if H2_MISSING and not args.uds_path:
+        logging.getLogger(LOGGER_NAME).warning(
+            "the h2 EventStream client is unavailable (%s); using grpcio instead, which costs "
+            "several times more CPU per message", H2_MISSING)
     worker = Worker(args)
-    code = asyncio.run(worker.run())
+    grpcio = not args.uds_path and use_grpcio()
+    code = run_loop(worker.run(), uvloop_allowed=not grpcio)
     sys.stdout.flush()
     sys.stderr.flush()
     if worker.leftover_threads:  # sync functions still running past the grace period
