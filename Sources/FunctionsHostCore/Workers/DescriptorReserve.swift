@@ -17,6 +17,9 @@ internal import Synchronization
 /// never the last `headroom` free descriptors: the new worker's connection and the runtime need some
 /// too (libdispatch stops the process when it cannot open a file under `/proc`).
 package final class DescriptorReserve: Sendable {
+  /// The reserve shared by every runner of this process (made on first use).
+  package static let process = DescriptorReserve()
+
   /// How many descriptors a start is given.
   package let count: Int
   /// How many descriptors ``replenish()`` leaves free.

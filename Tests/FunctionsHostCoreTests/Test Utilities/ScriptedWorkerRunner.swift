@@ -48,9 +48,11 @@ struct ScriptedWorkerRunner: WorkerProcessRunning {
         guard (try? await terminate.wait()) != nil else { return nil }
         return .terminated
       }
-      let first = await group.next()!!
+      // nil: the terminate waiter was cancelled (the host's task ended first); then the worker's own end.
+      var first: End? = nil
+      while first == nil, let next = await group.next() { first = next }
       group.cancelAll()
-      return first
+      return first ?? .terminated
     }
     switch end {
     case .exited(let code): return .processExited("worker \(slot) (pid \(pid)) exited with code \(code)")
