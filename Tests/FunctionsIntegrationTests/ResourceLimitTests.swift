@@ -6,13 +6,18 @@ import Testing
   import Glibc
 #endif
 
-/// The real CLI with a small open-file limit (`ulimit -n` in a shell): with its descriptor table full
-/// of idle connections, worker restarts fail cleanly (logged, retried with backoff) instead of
-/// stopping the host inside swift-subprocess, the file watcher does not mistake EMFILE for a change,
-/// and everything recovers once descriptors are free again.
+/// The real CLI started with a small open-file limit (`ulimit` in a shell), as on a desktop: it raises
+/// its soft limit to the hard limit; a thousand idle connections do not exhaust its descriptors; a worker
+/// killed meanwhile comes back; the file watcher never takes the pressure for a change of the app; and
+/// it serves again once the idle connections go.
+///
+/// (A table filled to the last descriptor cannot be tested live: libdispatch stops the process when it
+/// cannot open `/proc/self/task/…/stat`. Refused starts are tested with an injected EMFILE in
+/// `DescriptorReserveTests`; every listener must therefore keep its connections below the limit.)
 @Suite(.serialized, .timeLimit(.minutes(5)))
 struct ResourceLimitTests {
-  static let limit = 160
+  static let soft = 100
+  static let hard = 400
 
   /// Connections opened (non-blocking) to `port` and held until ``close()``.
   final class IdleConnections: @unchecked Sendable {
@@ -50,7 +55,16 @@ struct ResourceLimitTests {
     }
   }
 
-  @Test func aFullDescriptorTableNeitherCrashesTheHostNorFakesAppChanges() async throws {
+  /// The soft and hard "Max open files" of a process.
+  static func openFileLimits(of pid: Int32) -> (soft: Int, hard: Int)? {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/limits", encoding: .utf8),
+      let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Max open files") })
+    else { return nil }
+    let numbers = line.split(separator: " ").compactMap { Int($0) }
+    return numbers.count >= 2 ? (numbers[0], numbers[1]) : nil
+  }
+
+  @Test func idleConnectionsAndAWorkerCrashAtALowOpenFileLimit() async throws {
     let binary = try #require(CLIProcess.binary, "build functions-host first (swift build --build-tests)")
     let scratch = try HTTPHostFeaturesTests.Scratch(fixture: "../stuck")
     defer { scratch.remove() }
@@ -58,52 +72,38 @@ struct ResourceLimitTests {
     let cli = try CLIProcess(
       binary: "/bin/sh",
       arguments: [
-        "-c", "ulimit -n \(Self.limit) && exec \"$0\" \"$@\"", binary, "start", "--script-root", scratch.app,
-        "--port", "0", "--python", python, "--cache-directory", scratch.cache, "--no-storage-endpoints",
-        "--workers", "1",
+        "-c", "ulimit -Sn \(Self.soft) && ulimit -Hn \(Self.hard) && exec \"$0\" \"$@\"", binary, "start",
+        "--script-root", scratch.app, "--port", "0", "--python", python, "--cache-directory", scratch.cache,
+        "--no-storage-endpoints", "--workers", "1",
       ])
     defer { cli.kill() }
     #expect(await cli.waitForStdout(containing: "http://127.0.0.1:"), "stderr:\n\(cli.stderr)")
     let port = try HTTPHostFeaturesTests().bannerPort(cli.stdout)
-    #expect(cli.stderr.contains("open-file limit"), "the limit is logged at start:\n\(cli.stderr)")
+    let limits = try #require(Self.openFileLimits(of: cli.pid))
+    #expect(limits.soft == Self.hard && limits.hard == Self.hard, "the soft limit was raised: \(limits)")
+    #expect(cli.stderr.contains("raised the open-file limit from \(Self.soft) to \(Self.hard)"), "\(cli.stderr)")
     let first = try await RawHTTPClient.send(port: port, method: "GET", path: "/api/pid")
     #expect(first.status == 200)
 
-    // Fill the host's descriptor table with idle connections.
+    // A thousand idle connections: the front door stops accepting well before the table is full.
     let idle = IdleConnections()
-    idle.open(Self.limit + 100, port: port)
-    let deadline = ContinuousClock.now + .seconds(30)
-    while Self.openDescriptors(of: cli.pid) < Self.limit - 1 && ContinuousClock.now < deadline {
-      try await Task.sleep(for: .milliseconds(50))  // waiting on another process's table: no event to wait on
+    idle.open(1000, port: port)
+    defer { idle.close() }
+    let workers = Self.workerPIDs(cli.stderr)
+    let worker = try #require(workers.last)
+    kill(worker, SIGKILL)
+    let restarted = await cli.waitForStderr(timeout: .seconds(60)) {
+      $0.components(separatedBy: "is ready").count > 2
     }
-    #expect(Self.openDescriptors(of: cli.pid) >= Self.limit - 1, "the table is full")
-
-    // Kill the worker until a restart finds no descriptors (the reserve covers the first one).
-    var refused = false
-    for _ in 0..<5 where !refused {
-      guard let pid = Self.workerPIDs(cli.stderr).last else { break }
-      let before = Self.workerPIDs(cli.stderr).count
-      kill(pid, SIGKILL)
-      _ = await cli.waitForStderr(timeout: .seconds(30)) {
-        $0.contains("not enough free file descriptors") || Self.workerPIDs($0).count > before
-      }
-      refused = cli.stderr.contains("not enough free file descriptors")
-    }
-    #expect(refused, "a restart was refused for lack of descriptors:\n\(cli.stderr.suffix(4000))")
+    #expect(restarted, "the killed worker came back:\n\(cli.stderr.suffix(4000))")
+    #expect(Self.openDescriptors(of: cli.pid) < Self.hard - 16, "descriptors are left for the runtime")
     #expect(cli.exitStatus == nil, "the host is still running:\n\(cli.stderr.suffix(4000))")
-    #expect(await cli.waitForStderr(timeout: .seconds(30)) { $0.contains("will be restarted in") })
 
-    // Descriptors free again: the host recovers and serves with a new worker.
-    let readyBefore = cli.stderr.components(separatedBy: "is ready").count
+    // The idle connections go: the host serves again, from the new worker.
     idle.close()
-    let recovered = await cli.waitForStderr(timeout: .seconds(90)) {
-      $0.components(separatedBy: "is ready").count > readyBefore
-    }
-    #expect(recovered, "a worker became ready again:\n\(cli.stderr.suffix(4000))")
     let again = try await RawHTTPClient.send(port: port, method: "GET", path: "/api/pid")
     #expect(again.status == 200 && again.text != first.text, "\(again.status) \(again.text)")
     #expect(cli.exitStatus == nil)
-    // EMFILE was never taken for a change of the app.
     #expect(!cli.stderr.contains("hot reload: change detected"), "\(cli.stderr.suffix(4000))")
     #expect(!cli.stderr.contains("host.json: not found"))
     cli.terminate()

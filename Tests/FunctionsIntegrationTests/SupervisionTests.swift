@@ -16,6 +16,7 @@ struct SupervisionTests {
     var worker = try await TestPython.prepared().worker
     worker.arguments = [fakeWorker, mode]
     worker.workerPath = nil
+    worker.readsWorkerIDFromEnvironment = false  // misbehave.py takes the stock launch arguments
     return worker
   }
 

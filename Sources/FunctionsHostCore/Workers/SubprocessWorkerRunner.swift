@@ -19,9 +19,9 @@ package struct SubprocessWorkerRunner: WorkerProcessRunning {
   /// The descriptors kept for starts.
   package let reserve: DescriptorReserve
 
-  /// A runner with its own reserve of `reservedDescriptors` descriptors.
-  package init(reservedDescriptors: Int = 16) {
-    self.reserve = DescriptorReserve(count: reservedDescriptors)
+  /// A runner using the process's reserve (the descriptor table is the process's, so is its reserve).
+  package init() {
+    self.reserve = DescriptorReserve.process
   }
 
   /// A runner using `reserve`.

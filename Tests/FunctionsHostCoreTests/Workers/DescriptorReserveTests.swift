@@ -35,7 +35,7 @@ import Testing
   }
 
   @Test func holdsItsDescriptorsAndFreesThemForASpawn() throws {
-    let reserve = DescriptorReserve(count: 8)
+    let reserve = DescriptorReserve(count: 8, headroom: 4)
     #expect(reserve.heldCount == 8)
     try reserve.prepareForSpawn()
     #expect(reserve.heldCount == 0)
@@ -43,10 +43,15 @@ import Testing
     #expect(reserve.heldCount == 8)
   }
 
-  @Test func refusesASpawnWhenTooFewDescriptorsAreFree() {
-    let opener = LimitedOpener(limit: 3)
-    let reserve = DescriptorReserve(count: 8, opener: opener.opener)
-    #expect(reserve.heldCount == 3)
+  @Test func refusesASpawnWhenTooFewDescriptorsAreFree() throws {
+    let opener = LimitedOpener(limit: 10)
+    let reserve = DescriptorReserve(count: 8, headroom: 4, opener: opener.opener)
+    #expect(reserve.heldCount == 6, "4 of the 10 free descriptors are left free")
+    try reserve.prepareForSpawn()
+    reserve.replenish()
+    opener.limit.withLock { $0 = 5 }  // the rest of the process took more descriptors meanwhile
+    reserve.replenish()
+    #expect(reserve.heldCount <= 6)
     #expect {
       try reserve.prepareForSpawn()
     } throws: { error in
@@ -58,7 +63,7 @@ import Testing
 
   @Test func aRunnerShortOfDescriptorsReportsAFailedStartInsteadOfCrashing() async {
     let opener = LimitedOpener(limit: 2)
-    let runner = SubprocessWorkerRunner(reserve: DescriptorReserve(count: 8, opener: opener.opener))
+    let runner = SubprocessWorkerRunner(reserve: DescriptorReserve(count: 8, headroom: 2, opener: opener.opener))
     let launch = WorkerProcessLaunch(
       executable: "/bin/sh", arguments: ["-c", "exit 0"], environment: [:], workingDirectory: "/",
       terminateGrace: .seconds(1))
