@@ -177,7 +177,7 @@ final class WorkerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
     guard let channel = registry.channel(for: start.workerID) else {
       logger.warning(
         "StartStream with a worker id this host did not issue; connection closed",
-        metadata: ["workerId": "\(LogEscaping.escape(start.workerID, limit: 64))"])
+        metadata: ["workerId": "\(LogSafe.escape(start.workerID, limit: 64))"])
       context.close(promise: nil)
       return
     }
@@ -203,7 +203,7 @@ final class WorkerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
   }
 
   func errorCaught(context: ChannelHandlerContext, error: any Error) {
-    logger.warning("worker connection error: \(LogEscaping.escape("\(error)", limit: 200))")
+    logger.warning("worker connection error: \(LogSafe.escape("\(error)", limit: 200))")
     context.close(promise: nil)
   }
 }

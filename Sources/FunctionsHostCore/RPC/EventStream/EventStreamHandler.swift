@@ -75,7 +75,7 @@ final class EventStreamHandler: ChannelInboundHandler, RemovableChannelHandler {
   }
 
   func errorCaught(context: ChannelHandlerContext, error: any Error) {
-    logger.warning("worker stream error: \(LogEscaping.escape("\(error)", limit: 200))", metadata: ["peer": "\(peer)"])
+    logger.warning("worker stream error: \(LogSafe.escape("\(error)", limit: 200))", metadata: ["peer": "\(peer)"])
     context.close(promise: nil)
   }
 
@@ -94,7 +94,7 @@ final class EventStreamHandler: ChannelInboundHandler, RemovableChannelHandler {
       context.writeAndFlush(wrapOutboundOut(.headers(.init(headers: response))), promise: nil)
     case .reject(let status):
       logger.warning(
-        "a stream on the worker port was refused: \(LogEscaping.escape(status.message))", metadata: ["peer": "\(peer)"])
+        "a stream on the worker port was refused: \(LogSafe.escape(status.message, limit: 128))", metadata: ["peer": "\(peer)"])
       finish(status, context: context)
     case .none:
       break
@@ -144,10 +144,10 @@ final class EventStreamHandler: ChannelInboundHandler, RemovableChannelHandler {
     guard case .startStream(let start) = message.content else {
       logger.warning(
         "a worker stream's first message was not StartStream; stream closed",
-        metadata: ["peer": "\(peer)", "message": "\(LogEscaping.escape(String(describing: message.content), limit: 80))"])
+        metadata: ["peer": "\(peer)", "message": "\(LogSafe.escape(String(describing: message.content), limit: 80))"])
       return .notStartStream
     }
-    let id = LogEscaping.escape(start.workerID, limit: 64)
+    let id = LogSafe.escape(start.workerID, limit: 64)
     guard let channel = registry.channel(for: start.workerID) else {
       logger.warning(
         "StartStream with a worker id this host did not issue; stream closed",

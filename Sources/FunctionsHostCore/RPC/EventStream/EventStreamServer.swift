@@ -31,6 +31,10 @@ package final class EventStreamServer: Sendable {
     package var maxFrameSize = 1 << 20
     /// SETTINGS_MAX_CONCURRENT_STREAMS (a worker uses one).
     package var maxConcurrentStreams = 16
+    /// Connections accepted at once on each listener (a worker uses one); beyond it new ones are
+    /// closed at once, so that nobody on the machine can fill the host's descriptor table through
+    /// this port (libdispatch traps when it cannot open a file).
+    package var maxConnections = 128
 
     /// Largest message from an attached worker.
     package var maxMessageSize: Int {
@@ -57,6 +61,7 @@ package final class EventStreamServer: Sendable {
   private let logger: Logger
   private let configuration: Configuration
   private let channels = Mutex<[ObjectIdentifier: any Channel]>([:])
+  private let connections = Mutex(0)
 
   /// A server that attaches streams to the channels of `registry`.
   package init(registry: WorkerRegistry, configuration: Configuration = .defaults, logger: Logger) {
@@ -99,6 +104,19 @@ package final class EventStreamServer: Sendable {
     }
   }
 
+  /// Counts a new connection in, unless ``Configuration/maxConnections`` are open.
+  private func admit(_ channel: any Channel) -> Bool {
+    let admitted = connections.withLock { count -> Bool in
+      guard count < configuration.maxConnections else { return false }
+      count += 1
+      return true
+    }
+    if admitted {
+      channel.closeFuture.whenComplete { [weak self] _ in self?.connections.withLock { $0 -= 1 } }
+    }
+    return admitted
+  }
+
   private func bootstrap() -> ServerBootstrap {
     let configuration = self.configuration
     let registry = self.registry
@@ -124,7 +142,13 @@ package final class EventStreamServer: Sendable {
       .serverChannelOption(.backlog, value: 256)
       .childChannelOption(.maxMessagesPerRead, value: 16)
       .childChannelInitializer { [weak self] channel in
-        self?.track(channel)
+        guard let self, self.admit(channel) else {
+          logger.warning(
+            "worker connection refused: \(configuration.maxConnections) connections are open already",
+            metadata: ["peer": "\(LogSafe.escape(channel.remoteAddress.map { "\($0)" } ?? "?"))"])
+          return channel.close()
+        }
+        self.track(channel)
         return channel.eventLoop.makeCompletedFuture {
           _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
             mode: .server, connectionConfiguration: connection, streamConfiguration: stream

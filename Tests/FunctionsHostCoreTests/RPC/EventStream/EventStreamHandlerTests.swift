@@ -213,7 +213,7 @@ import Testing
     #expect(Self.status(in: try Self.written(channel)) == "7")
     let line = try #require(f.log.records.first { $0.contains("did not issue") })
     #expect(!line.contains("\n") && !line.contains("\u{1B}"))
-    #expect(line.contains("guess\\u{a}2026-01-01 ERROR forged\\u{1b}[31m"))
+    #expect(line.contains("guess\\n2026-01-01 ERROR forged\\u{1b}[31m"))
   }
 
   @Test func aFirstMessageOtherThanStartStreamIsRefused() throws {

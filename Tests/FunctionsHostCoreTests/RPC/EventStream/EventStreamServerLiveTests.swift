@@ -4,6 +4,7 @@ import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import Logging
 import NIOCore
+import NIOPosix
 import Testing
 
 @testable import FunctionsHostCore
@@ -178,5 +179,25 @@ struct EventStreamServerLiveTests {
     #expect(stat(directory.socketPath, &info) == 0)
     #expect(info.st_mode & 0o777 == 0o600)
     #expect(info.st_mode & S_IFMT == S_IFSOCK)
+  }
+
+  @Test func connectionsBeyondTheLimitAreClosedAtOnce() async throws {
+    let log = RecordingLogger()
+    let server = EventStreamServer(
+      registry: WorkerRegistry(), configuration: .defaults { $0.maxConnections = 2 }, logger: log.logger)
+    defer { server.close() }
+    let listener = try await server.bind(host: "127.0.0.1", port: 0)
+    let port = try #require(listener.localAddress?.port)
+    let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    var open: [any Channel] = []
+    for _ in 0..<2 { open.append(try await bootstrap.connect(host: "127.0.0.1", port: port).get()) }
+    let third = try await bootstrap.connect(host: "127.0.0.1", port: port).get()
+    try await third.closeFuture.get()  // the server closed it: ends the wait, no timer involved
+    for channel in open { #expect(channel.isActive) }
+    #expect(log.records.contains { $0.contains("worker connection refused: 2 connections are open already") })
+    // A closed connection frees its place.
+    try await open.removeFirst().close()
+    let fourth = try await bootstrap.connect(host: "127.0.0.1", port: port).get()
+    for channel in open + [fourth] { try await channel.close() }
   }
 }

@@ -214,10 +214,4 @@ import Testing
   @Test func statusMessagesArePercentEncoded() {
     #expect(EventStreamStatus.internal("a%b\nc é").encodedMessage == "a%25b%0Ac %C3%A9")
   }
-
-  @Test func logEscapingNeutralisesNewlinesAndTerminalCodes() {
-    #expect(LogEscaping.escape("id\n2026 ERROR forged\u{1B}[31m") == "id\\u{a}2026 ERROR forged\\u{1b}[31m")
-    #expect(LogEscaping.escape(String(repeating: "x", count: 10), limit: 4) == "xxxx…")
-    #expect(LogEscaping.escape("a\\u{a}") == "a\\\\u{a}")
-  }
 }
