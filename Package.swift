@@ -318,7 +318,7 @@ let package = Package(
       name: "FunctionsHostingTests",
       dependencies: [
         "FunctionsHosting", "FunctionsHostCore", "FunctionsHostHTTP", "FunctionsObservability", "FunctionsRPC",
-        "FunctionsStorage",
+        "FunctionsStorage", "FunctionsTestSupport",
         .product(name: "HTTPTypes", package: "swift-http-types"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

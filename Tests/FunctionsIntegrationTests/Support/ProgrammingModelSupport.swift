@@ -1,3 +1,4 @@
+import FunctionsTestSupport
 import Foundation
 import FunctionsHostCore
 import FunctionsHostHTTP

@@ -149,7 +149,7 @@ def chromium() -> str | None:
 
 @pytest.mark.skipif(chromium() is None, reason="chromium is not installed (apt-get install chromium)")
 def test_dashboard_in_a_real_browser(app: Path, tmp_path: Path):
-    host = LiveHost(app, tmp_path / "store.sqlite")
+    host = LiveHost(app, tmp_path / "store.sqlite", "--no-auth-admin")
     browser = None
     try:
         host.wait_for(r"worker 0 is ready")
@@ -213,7 +213,7 @@ def test_dashboard_in_a_real_browser(app: Path, tmp_path: Path):
 
 
 def test_metrics_port_serves_prometheus_text(app: Path, tmp_path: Path):
-    host = LiveHost(app, tmp_path / "store.sqlite", "--metrics-port", "0")
+    host = LiveHost(app, tmp_path / "store.sqlite", "--no-auth-admin", "--metrics-port", "0")
     try:
         url = host.wait_for(r"metrics endpoint listening on (http://\S+)").group(1)
         host.wait_for(r"worker 0 is ready")

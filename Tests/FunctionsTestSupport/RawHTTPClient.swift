@@ -1,26 +1,29 @@
-import Foundation
+package import Foundation
 
 #if canImport(Glibc)
-  import Glibc
+  internal import Glibc
 #endif
 
 /// A minimal HTTP/1.1 client over a real socket, run on its own thread so that tests never block
 /// the concurrency pool that the in-process host also uses. It can send chunked bodies.
-struct RawHTTPResponse: Sendable {
-  var status: Int
-  var headers: [(String, String)]
-  var body: Data
-  var text: String { String(decoding: body, as: UTF8.self) }
-  func header(_ name: String) -> String? { headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
-  var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] }
+package struct RawHTTPResponse: Sendable {
+  package var status: Int
+  package var headers: [(String, String)]
+  package var body: Data
+  package var text: String { String(decoding: body, as: UTF8.self) }
+  package func header(_ name: String) -> String? { headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
+  package var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] }
 }
 
-enum RawHTTPClient {
-  struct Failure: Error, CustomStringConvertible { var description: String }
+package enum RawHTTPClient {
+  package struct Failure: Error, CustomStringConvertible {
+    package var description: String
+    package init(description: String) { self.description = description }
+  }
 
   /// Sends one request (`Connection: close`) and reads the whole response.
   /// - Parameter chunks: when given, the body is sent with `Transfer-Encoding: chunked`, one chunk each.
-  static func send(
+  package static func send(
     port: Int, method: String = "GET", path: String, headers: [String: String] = [:], body: Data? = nil,
     chunks: [Data]? = nil, timeout: TimeInterval = 60
   ) async throws -> RawHTTPResponse {
