@@ -80,18 +80,24 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
     }
     let scriptRoot = state.withLock { $0.app?.scriptRoot } ?? configuration.scriptRoot
 
-    let port: Int
-    do {
-      let listener = try await rpcServer.bind(host: configuration.rpcHost, port: configuration.rpcPort)
-      guard let bound = listener.localAddress?.port else {
-        throw FunctionsHostError(code: .internalError, message: "the worker gRPC endpoint did not report its port")
+    // The TCP endpoint is open only when a worker connects through it: when the bundled worker uses the
+    // Unix socket (the default), no local user can reach a worker stream through a port.
+    var port = 0
+    if unixSocket == nil {
+      do {
+        let listener = try await rpcServer.bind(host: configuration.rpcHost, port: configuration.rpcPort)
+        guard let bound = listener.localAddress?.port else {
+          throw FunctionsHostError(code: .internalError, message: "the worker gRPC endpoint did not report its port")
+        }
+        port = bound
+      } catch {
+        started.complete(.failure(error))  // e.g. the gRPC port could not be bound
+        throw error
       }
-      port = bound
-    } catch {
-      started.complete(.failure(error))  // e.g. the gRPC port could not be bound
-      throw error
+      logger.info("worker gRPC endpoint listening on \(configuration.rpcHost):\(port)")
+    } else {
+      logger.debug("no worker TCP endpoint: every worker connects through the Unix socket")
     }
-    logger.info("worker gRPC endpoint listening on \(configuration.rpcHost):\(port)")
     started.complete(.success(port))
     await serve(supervisor: supervisor, scriptRoot: scriptRoot, rpcPort: port)
   }
@@ -299,7 +305,9 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
 
   // MARK: - Readiness
 
-  /// The gRPC port, once the server listens.
+  /// The worker gRPC port on ``Configuration/rpcHost`` once the server listens; `0` when no TCP
+  /// endpoint is open because every worker connects through the Unix socket (the default transport
+  /// with the bundled worker).
   public func rpcPort() async throws -> Int { try await started.value() }
 
   /// Waits until every worker slot became ready once or failed its first start, and reports the app's state.

@@ -30,9 +30,12 @@ struct HandshakeTests {
   }
 
   @Test func unknownWorkerIDAndWrongFirstMessageAreRefused() async throws {
-    let live = try await LiveHost.start()
+    // The TCP endpoint: open with the grpc transport (with the default one the bundled worker uses the
+    // Unix socket and no TCP port is open at all; see `noTCPEndpointWhenEveryWorkerUsesTheUnixSocket`).
+    let live = try await LiveHost.start(configure: { $0.transport = .grpc })
     try await live.stoppingAfter {
       let rpcPort = try await live.host.rpcPort()
+      #expect(rpcPort > 0)
 
       var start = AzureFunctionsRpcMessages_StreamingMessage()
       var body = AzureFunctionsRpcMessages_StartStream()
@@ -52,6 +55,19 @@ struct HandshakeTests {
       let hello = try await live.request("GET", "/api/hello?name=Ada")
       #expect(hello.text == "Hello, Ada!")
       try await live.stop()
+    }
+  }
+
+  @Test func noTCPEndpointWhenEveryWorkerUsesTheUnixSocket() async throws {
+    let live = try await LiveHost.start()
+    try await live.stoppingAfter {
+      let port = try await live.host.rpcPort()
+      #expect(port == 0)
+      let messages = live.logs.records.map(\.message)
+      #expect(messages.contains { $0.contains("worker gRPC endpoint listening on unix:") })
+      #expect(!messages.contains { $0.contains("worker gRPC endpoint listening on 127.0.0.1:") })
+      let hello = try await live.request("GET", "/api/hello?name=uds")
+      #expect(hello.status == 200)
     }
   }
 }

@@ -17,6 +17,7 @@ struct SupervisionTests {
     worker.arguments = [fakeWorker, mode]
     worker.workerPath = nil
     worker.readsWorkerIDFromEnvironment = false  // misbehave.py takes the stock launch arguments
+    worker.supportsUnixSocketTransport = false  // and connects over TCP
     return worker
   }
 

@@ -163,7 +163,7 @@ def _listeners(host: LiveHost) -> dict:
     grpc = re.search(r"gRPC endpoint listening on ([\d.]+):(\d+)", text)
     if grpc:
         found["grpc"] = (grpc.group(1), int(grpc.group(2)))
-    uds = re.search(r"listening on (/\S+\.sock\S*)", text)
+    uds = re.search(r"listening on (?:unix:)?(/\S+\.sock)", text)
     if uds:
         found["uds"] = uds.group(1)
     for name, url in (("blob", host.blob_endpoint), ("queue", host.queue_endpoint)):
@@ -185,7 +185,7 @@ def test_no_mutated_request_takes_any_listener_down(tmp_path, transport):
     try:
         listeners = _listeners(host)
         print(f"fuzzing {sorted(listeners)} with seed {SEED}, {CASES} cases each")
-        plan = [("http", HTTP_SEEDS), ("grpc", GRPC_SEEDS), ("uds", UDS_SEEDS), ("blob", STORAGE_SEEDS),
+        plan = [("http", HTTP_SEEDS), ("grpc", GRPC_SEEDS), ("uds", GRPC_SEEDS + UDS_SEEDS), ("blob", STORAGE_SEEDS),
                 ("queue", STORAGE_SEEDS)]
         # Earlier finds first.
         for path in sorted(REGRESSIONS.glob("*.bin")) if REGRESSIONS.exists() else []:
