@@ -72,12 +72,24 @@ package struct BlobPathPattern: Sendable, Hashable {
     match(container: container, blobName: blobName)
   }
 
-  /// The captures when `blobName` in `container` matches, `nil` otherwise.
+  /// The captures when `blobName` in `container` matches, `nil` otherwise. A later capture of the same
+  /// name wins.
   package func match(container: String, blobName: String) -> [String: String]? {
     guard container == self.container else { return nil }
     let name = Array(blobName.unicodeScalars)
+    var ends = [Int](repeating: 0, count: segments.count)
+    var failed = Set<Int>()
+    guard matchFrom(0, name, 0, &ends, &failed) else { return nil }
     var captures: [String: String] = [:]
-    guard matchFrom(0, name, 0, &captures) else { return nil }
+    var position = 0
+    for (index, segment) in segments.enumerated() {
+      switch segment {
+      case .literal(let lit): position += lit.count
+      case .capture(let key):
+        captures[key] = String(String.UnicodeScalarView(name[position..<ends[index]]))
+        position = ends[index]
+      }
+    }
     return captures
   }
 
@@ -87,29 +99,35 @@ package struct BlobPathPattern: Sendable, Hashable {
     return match(container: String(path[..<slash]), blobName: String(path[path.index(after: slash)...]))
   }
 
-  /// Matches `segments[s...]` against `name[p...]`, anchored at the end.
-  private func matchFrom(_ s: Int, _ name: [Unicode.Scalar], _ p: Int, _ captures: inout [String: String]) -> Bool {
+  /// Matches `segments[s...]` against `name[p...]`, anchored at the end, recording where each capture
+  /// ends. Captures take the longest text first (`.*` up to a newline). A state `(s, p)` that failed once
+  /// fails again (captures do not refer back), so it is remembered: without that, adjacent captures
+  /// backtrack exponentially and a crafted blob name could stall the trigger (found by fuzzing).
+  private func matchFrom(
+    _ s: Int, _ name: [Unicode.Scalar], _ p: Int, _ ends: inout [Int], _ failed: inout Set<Int>
+  ) -> Bool {
     guard s < segments.count else { return p == name.count }
+    let state = s * (name.count + 1) + p
+    if failed.contains(state) { return false }
     switch segments[s] {
     case .literal(let lit):
-      guard p + lit.count <= name.count, name[p..<p + lit.count].elementsEqual(lit) else { return false }
-      return matchFrom(s + 1, name, p + lit.count, &captures)
-    case .capture(let key):
-      // `.*`: up to the next newline, longest first.
+      if p + lit.count <= name.count, name[p..<p + lit.count].elementsEqual(lit),
+        matchFrom(s + 1, name, p + lit.count, &ends, &failed)
+      {
+        return true
+      }
+    case .capture:
       var limit = p
       while limit < name.count, name[limit] != "\n" { limit += 1 }
       var end = limit
       while end >= p {
-        var attempt = captures
-        attempt[key] = String(String.UnicodeScalarView(name[p..<end]))
-        if matchFrom(s + 1, name, end, &attempt) {
-          captures = attempt
-          return true
-        }
+        ends[s] = end
+        if matchFrom(s + 1, name, end, &ends, &failed) { return true }
         end -= 1
       }
-      return false
     }
+    failed.insert(state)
+    return false
   }
 }
 

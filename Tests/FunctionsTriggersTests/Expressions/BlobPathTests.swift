@@ -52,6 +52,17 @@ struct BlobPathTests {
     #expect(try Self.pattern("samples/in/{name}").literalPrefix == "in/")
   }
 
+  @Test("adjacent captures: longest first, later names win, and no exponential backtracking", .timeLimit(.minutes(1)))
+  func adjacentCaptures() throws {
+    let p = try Self.pattern("samples/{a}{b}.{ext}")
+    #expect(p.match(blobPath: "samples/abc.txt") == ["a": "abc", "b": "", "ext": "txt"])
+    #expect(try Self.pattern("samples/{name}-{name}").match(blobPath: "samples/x-y") == ["name": "y"])
+    // Found by scripts/fuzz-parsers.sh: before failed states were remembered, this took exponential time
+    // (a blob name anyone can upload could stall the blob trigger).
+    let many = try Self.pattern("samples/{a}{b}{c}{d}{e}{f}.{ext}x")
+    #expect(many.match(blobPath: "samples/" + String(repeating: "a.", count: 300)) == nil)
+  }
+
   @Test("%AppSetting% resolved first, in the container too")
   func settings() throws {
     let p = try Self.pattern("%C%/{name}", settings: ["C": "samples"])
