@@ -17,23 +17,15 @@ package enum LogSafe {
   /// `text` with control characters escaped: `\n`, `\r`, `\t`, `\\` and `\u{…}` for the rest
   /// (C0, DEL, C1, and the Unicode line/paragraph separators and bidi overrides). Printable text is kept.
   package static func escape(_ text: some StringProtocol) -> String {
-    var out = ""
-    out.reserveCapacity(text.utf8.count)
-    for scalar in text.unicodeScalars {
+    rewrite(text) { scalar in
       switch scalar {
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      case "\\": out += "\\\\"
-      default:
-        if needsEscape(scalar) {
-          out += "\\u{" + String(scalar.value, radix: 16) + "}"
-        } else {
-          out.unicodeScalars.append(scalar)
-        }
+      case "\n": "\\n"
+      case "\r": "\\r"
+      case "\t": "\\t"
+      case "\\": "\\\\"
+      default: nil
       }
     }
-    return out
   }
 
   /// `text` escaped, cut to `limit` characters (with a note of the length cut).
@@ -46,19 +38,28 @@ package enum LogSafe {
   /// are escaped as by ``escape(_:)``, and every line after the first is indented with
   /// ``continuationIndent``, so no line of it can pass for a log line of its own.
   package static func message(_ text: some StringProtocol) -> String {
+    rewrite(text) { scalar in
+      switch scalar {
+      case "\n": "\n" + continuationIndent
+      case "\t": "\t"
+      case "\r": "\\r"
+      default: nil
+      }
+    }
+  }
+
+  /// `text` with each scalar replaced by `special` when it gives a replacement, else escaped as
+  /// `\u{…}` when it is a control character, else kept.
+  private static func rewrite(_ text: some StringProtocol, _ special: (Unicode.Scalar) -> String?) -> String {
     var out = ""
     out.reserveCapacity(text.utf8.count)
     for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\n": out += "\n" + continuationIndent
-      case "\t": out += "\t"
-      case "\r": out += "\\r"
-      default:
-        if needsEscape(scalar) {
-          out += "\\u{" + String(scalar.value, radix: 16) + "}"
-        } else {
-          out.unicodeScalars.append(scalar)
-        }
+      if let replacement = special(scalar) {
+        out += replacement
+      } else if needsEscape(scalar) {
+        out += "\\u{" + String(scalar.value, radix: 16) + "}"
+      } else {
+        out.unicodeScalars.append(scalar)
       }
     }
     return out
