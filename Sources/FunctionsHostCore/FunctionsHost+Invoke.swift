@@ -26,6 +26,18 @@ extension FunctionsHost {
   }
 
   private func invoke(_ input: InvocationInput, resolved: FunctionMetadata?) async throws -> InvocationOutput {
+    try await dispatch(input, resolved: resolved) { channel, request, function, timeout in
+      let response = try await channel.invoke(request, functionName: function.name, timeout: timeout)
+      return try Self.output(from: response, function: function)
+    }
+  }
+
+  /// Picks a worker for the function (waiting for one within the dispatch timeout) and calls `run` with
+  /// it; a `run` that throws `.workerUnavailable` (nothing sent) is retried on another worker.
+  func dispatch<Result>(
+    _ input: InvocationInput, resolved: FunctionMetadata?,
+    run: (WorkerChannel, AzureFunctionsRpcMessages_InvocationRequest, FunctionMetadata, Duration?) async throws -> Result
+  ) async throws -> Result {
     let (catalog, shuttingDown, pool, timeout) = state.withLock {
       ($0.catalog, $0.shuttingDown, $0.pool, $0.functionTimeout)
     }
@@ -55,9 +67,9 @@ extension FunctionsHost {
     while true {
       switch pool.pick(functionID: function.functionID) {
       case .channel(let channel):
-        let response: AzureFunctionsRpcMessages_InvocationResponse
+        let result: Result
         do {
-          response = try await channel.invoke(request, functionName: function.name, timeout: timeout)
+          result = try await run(channel, request, function, timeout)
         } catch var error as FunctionsHostError where error.code == .workerUnavailable {
           // Not sent: try another worker.
           pool.invocationFinished()
@@ -69,7 +81,7 @@ extension FunctionsHost {
           throw error
         }
         pool.invocationFinished()
-        return try Self.output(from: response, function: function)
+        return result
       case .allBusy:
         guard await pool.waitForCapacity(timeout: max(.zero, deadline - ContinuousClock.now)) else {
           throw FunctionsHostError(

@@ -227,14 +227,16 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
   {
     let explicit = configuration.transport ?? hostJSON.dispatch.transport
     let transport = explicit ?? .unixSocket
-    guard transport != .grpc else { return (nil, nil) }
     guard configuration.worker.supportsUnixSocketTransport else {
-      if explicit != nil {
+      if explicit != nil, transport != .grpc {
         logger.warning("the worker does not support the Unix-socket transport; it connects over TCP")
       }
       return (nil, nil)
     }
     let directory = try PrivateSocketDirectory.create()
+    // The workers' own HTTP servers (HTTP proxying) listen in the same private directory.
+    settings.httpSocketDirectory = directory.path
+    guard transport != .grpc else { return (nil, directory) }
     do {
       let channel: any Channel
       if transport == .rawUnixSocket {

@@ -12,7 +12,7 @@ public struct FunctionsHostError: Error, Sendable, CustomStringConvertible {
     private enum Wrapped: String, Hashable, Sendable {
       case configuration, functionNotFound, functionLoadFailed, functionFailed, functionCancelled
       case workerUnavailable, workerExited, timeout, overloaded, shuttingDown, protocolViolation
-      case internalError, bindingFailed
+      case internalError, bindingFailed, proxyFailed
     }
     private let wrapped: Wrapped
     private init(_ wrapped: Wrapped) { self.wrapped = wrapped }
@@ -44,6 +44,9 @@ public struct FunctionsHostError: Error, Sendable, CustomStringConvertible {
     /// An input or output binding could not be served (a blob that cannot be read, a queue message that
     /// cannot be written, an expression with no value); the invocation failed because of it.
     public static let bindingFailed = Code(.bindingFailed)
+
+    /// The worker's own HTTP server (HTTP proxying) could not be reached, or broke off its answer.
+    public static let proxyFailed = Code(.proxyFailed)
 
     /// The code's name, e.g. `functionFailed`.
     public var description: String { wrapped.rawValue }

@@ -30,6 +30,7 @@ struct FrontDoorError: HTTPResponseError, Sendable {
   /// |---|---|
   /// | `functionNotFound` | 404 |
   /// | `timeout` | 504 |
+  /// | `proxyFailed` (the worker's own HTTP server failed; HTTP proxying) | 502 |
   /// | `workerUnavailable`, `workerExited`, `overloaded`, `shuttingDown` | 503 + `Retry-After: 1` |
   /// | `functionFailed`, `functionLoadFailed`, `functionCancelled`, `protocolViolation`, `internalError`, `configuration`, others | 500 |
   ///
@@ -41,6 +42,7 @@ struct FrontDoorError: HTTPResponseError, Sendable {
     switch code {
     case .functionNotFound: (.notFound, false)
     case .timeout: (.gatewayTimeout, false)
+    case .proxyFailed: (.badGateway, false)
     case .workerUnavailable, .workerExited, .overloaded, .shuttingDown: (.serviceUnavailable, true)
     default: (.internalServerError, false)
     }

@@ -49,6 +49,7 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
   private let statusProvider: (@Sendable () -> HostStatus)?
   private let observability: FrontDoorObservability?
   private let bodyBudget: BodyBudget
+  private let forwarder: HTTPProxyForwarder
 
   /// Creates a front door.
   ///
@@ -88,6 +89,7 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
     self.observability = observability
     self.bodyBudget = BodyBudget(
       limit: max(configuration.maxBufferedRequestBodyBytes, configuration.maxRequestBodySize))
+    self.forwarder = HTTPProxyForwarder()
   }
 
   /// Serves HTTP until graceful shutdown (or cancellation).
@@ -100,7 +102,13 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
     if let warning = configuration.exposureWarning(keysEnabled: keys.isEnabled) {
       logger.warning("\(warning)")
     }
-    try await makeApplication().run()
+    do {
+      try await makeApplication().run()
+    } catch {
+      await forwarder.shutdown()
+      throw error
+    }
+    await forwarder.shutdown()
   }
 
   /// The address the server listens on; waits until it is bound.
@@ -205,6 +213,7 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
       cors: configuration.cors.flatMap { $0.allowedOrigins.isEmpty ? nil : CORSRules($0) },
       status: statusProvider,
       bodyBudget: bodyBudget,
+      forwarder: forwarder,
       observability: observability
     )
   }

@@ -16,6 +16,14 @@ enum InvocationTracing {
   static func traced(
     _ input: InvocationInput, trigger: String?, run: (InvocationInput) async throws -> InvocationOutput
   ) async throws -> InvocationOutput {
+    try await traced(input, trigger: trigger, invocationID: \.invocationID, run: run)
+  }
+
+  /// ``traced(_:trigger:run:)`` for any result that names its invocation.
+  static func traced<Result>(
+    _ input: InvocationInput, trigger: String?, invocationID: (Result) -> String,
+    run: (InvocationInput) async throws -> Result
+  ) async throws -> Result {
     try await withSpan("invoke \(input.functionName)", ofKind: .internal) { span in
       var input = input
       span.attributes["faas.name"] = input.functionName
@@ -30,7 +38,7 @@ enum InvocationTracing {
       }
       do {
         let output = try await run(input)
-        span.attributes["faas.invocation_id"] = output.invocationID
+        span.attributes["faas.invocation_id"] = invocationID(output)
         span.attributes["functions.outcome"] = InvocationOutcome.succeeded.rawValue
         return output
       } catch {

@@ -16,23 +16,49 @@ public struct ObservedDispatcher: InvocationDispatching {
   }
 
   private func recorded(_ input: InvocationInput) async throws -> InvocationOutput {
-    guard telemetry.isRecording else { return try await inner.invoke(input) }
+    try await recorded(input.functionName, invocationID: \.invocationID) { try await inner.invoke(input) }
+  }
+
+  /// Runs `body` (one invocation of `functionName`) and records how it ended.
+  private func recorded<Result>(
+    _ functionName: String, invocationID: (Result) -> String, _ body: () async throws -> Result
+  ) async throws -> Result {
+    guard telemetry.isRecording else { return try await body() }
     let start = ContinuousClock.now
     let wallStart = telemetry.journalEnabled ? Date().timeIntervalSince1970 : 0
     telemetry.metrics.invocationStarted()
     do {
-      let output = try await inner.invoke(input)
+      let result = try await body()
       telemetry.finished(
-        input.functionName, outcome: .succeeded, invocationID: output.invocationID, start: start,
+        functionName, outcome: .succeeded, invocationID: invocationID(result), start: start,
         wallStart: wallStart, error: nil)
-      return output
+      return result
     } catch {
       let id = (error as? FunctionsHostError)?.invocationID ?? ""
       telemetry.finished(
-        input.functionName, outcome: InvocationOutcome(error: error), invocationID: id, start: start,
+        functionName, outcome: InvocationOutcome(error: error), invocationID: id, start: start,
         wallStart: wallStart, error: error)
       throw error
     }
+  }
+
+  /// The wrapped dispatcher's HTTP proxy target for `function`.
+  public func httpProxy(for function: FunctionMetadata) -> HTTPProxyTarget? { inner.httpProxy(for: function) }
+
+  /// Runs the proxied invocation on the wrapped dispatcher and records how it ended (the invocation,
+  /// not the stream that may follow it).
+  public func invokeProxied<Forwarded: Sendable>(
+    _ input: InvocationInput, function: FunctionMetadata,
+    forward: @escaping @Sendable (HTTPProxyTarget, String) async throws -> Forwarded
+  ) async throws -> (Forwarded, InvocationOutput) {
+    let run: (InvocationInput) async throws -> (Forwarded, InvocationOutput) = { input in
+      try await recorded(input.functionName, invocationID: \.1.invocationID) {
+        try await inner.invokeProxied(input, function: function, forward: forward)
+      }
+    }
+    guard telemetry.configuration.traces else { return try await run(input) }
+    return try await InvocationTracing.traced(
+      input, trigger: function.trigger?.type, invocationID: \.1.invocationID, run: run)
   }
 
   /// The wrapped dispatcher's functions.

@@ -63,11 +63,40 @@ public protocol InvocationDispatching: Sendable {
   /// The functions the app has now (indexed, whether or not they loaded).
   func functions() -> [FunctionMetadata]
 
+  /// The worker HTTP server that HTTP requests for `function` are forwarded to (stock HTTP proxying,
+  /// capability `HttpUri`), or `nil` for the buffered path.
+  func httpProxy(for function: FunctionMetadata) -> HTTPProxyTarget?
+
+  /// Runs `function` in HTTP proxying mode: picks a worker that has an HTTP server, then at once calls
+  /// `forward` with that server and the invocation id (the caller forwards the HTTP request there with
+  /// ``HTTPProxyTarget/invocationIDHeader``) while the InvocationRequest goes to the same worker.
+  /// Returns when both are done: what `forward` returned (the worker server's response) and the
+  /// invocation's output. When the invocation fails, the worker's own answer is still returned if it comes
+  /// within a short grace (it is the real response); when `forward` fails, the invocation is cancelled.
+  ///
+  /// - Throws: as ``invoke(_:)``, or what `forward` threw.
+  func invokeProxied<Forwarded: Sendable>(
+    _ input: InvocationInput, function: FunctionMetadata,
+    forward: @escaping @Sendable (HTTPProxyTarget, String) async throws -> Forwarded
+  ) async throws -> (Forwarded, InvocationOutput)
+
   /// The function with that name (case-insensitive), if the app has it now.
   func function(named name: String) -> FunctionMetadata?
 }
 
 extension InvocationDispatching {
+  /// No HTTP proxying: every request takes the buffered path.
+  public func httpProxy(for function: FunctionMetadata) -> HTTPProxyTarget? { nil }
+
+  /// Refuses: this dispatcher has no worker HTTP servers.
+  public func invokeProxied<Forwarded: Sendable>(
+    _ input: InvocationInput, function: FunctionMetadata,
+    forward: @escaping @Sendable (HTTPProxyTarget, String) async throws -> Forwarded
+  ) async throws -> (Forwarded, InvocationOutput) {
+    throw FunctionsHostError(
+      code: .workerUnavailable, message: "this dispatcher cannot forward HTTP requests to a worker's server")
+  }
+
   /// Looks the function up again: ``invoke(_:)``.
   public func invoke(_ input: InvocationInput, function: FunctionMetadata) async throws -> InvocationOutput {
     try await invoke(input)

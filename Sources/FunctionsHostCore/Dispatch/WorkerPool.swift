@@ -25,6 +25,7 @@ package final class WorkerPool: Sendable {
   private let state = Mutex(State())
   private let roundRobin = Atomic<Int>(0)
   private let queued = Atomic<Int>(0)
+  private let proxyAdvertised = Atomic<Bool>(false)
   private let options: HostJSON.DispatchOptions
 
   package init(options: HostJSON.DispatchOptions = .init()) {
@@ -35,6 +36,7 @@ package final class WorkerPool: Sendable {
   package var channels: [WorkerChannel] { state.withLock { $0.channels } }
 
   package func add(_ channel: WorkerChannel) {
+    if channel.httpProxy != nil { proxyAdvertised.store(true, ordering: .relaxed) }
     let (waiters, capacity) = state.withLock { s in
       s.channels.append(channel)
       defer {
@@ -45,6 +47,13 @@ package final class WorkerPool: Sendable {
     }
     for (_, w) in waiters { w.complete(.success(())) }
     for w in capacity { w.complete(.success(())) }
+  }
+
+  /// The HTTP proxy target of the workers (a pool runs one kind of worker), or `nil` when none
+  /// advertised one. One atomic load when none did (the usual case).
+  package func httpProxy() -> HTTPProxyTarget? {
+    guard proxyAdvertised.load(ordering: .relaxed) else { return nil }
+    return state.withLock { s in s.channels.lazy.compactMap(\.httpProxy).first }
   }
 
   package func remove(_ channel: WorkerChannel) {

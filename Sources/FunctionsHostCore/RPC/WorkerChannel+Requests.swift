@@ -42,7 +42,10 @@ extension WorkerChannel {
     let reply = try await self.request(message, key: .initialize)
     let response = reply.workerInitResponse
     if response.result.status == .success {
-      state.withLock { $0.capabilities.merge(response.capabilities) { $1 } }
+      state.withLock { s in
+        s.capabilities.merge(response.capabilities) { $1 }
+        s.httpProxy = HTTPProxyTarget(capabilities: s.capabilities)
+      }
     }
     return response
   }

@@ -24,6 +24,7 @@ package final class WorkerChannel: Sendable {
     var idleWaiters: [Promise<Void>] = []
     var replies = ReplyTable()
     var capabilities: [String: String] = [:]
+    var httpProxy: HTTPProxyTarget? = nil
     var loadStates: [String: LoadState] = [:]
     var pid: Int32? = nil
     var readyForInvocations = false
@@ -67,6 +68,8 @@ package final class WorkerChannel: Sendable {
   package var outstanding: Int { outstandingCount.load(ordering: .relaxed) }
   /// Capabilities the worker advertised in WorkerInitResponse.
   package var capabilities: [String: String] { state.withLock { $0.capabilities } }
+  /// The worker's own HTTP server, when it advertised a usable `HttpUri` (HTTP proxying).
+  package var httpProxy: HTTPProxyTarget? { state.withLock { $0.httpProxy } }
   /// Whether the worker advertised `name` with a non-empty value.
   package func has(capability name: String) -> Bool { !(state.withLock { $0.capabilities[name] } ?? "").isEmpty }
   /// The load state of a function on this worker.

@@ -36,6 +36,9 @@ public struct WorkerDescription: Sendable, Hashable {
 
   /// `FUNCTIONS_HOST_WORKER_ID`: where a worker that ``readsWorkerIDFromEnvironment`` finds its id.
   public static let workerIDEnvironmentVariable = "FUNCTIONS_HOST_WORKER_ID"
+  /// `FUNCTIONS_HOST_HTTP_SOCKET`: where a worker that ``supportsUnixSocketTransport`` binds its own HTTP
+  /// server (HTTP proxying, advertised back as `HttpUri`), inside the host's private socket directory.
+  public static let httpSocketEnvironmentVariable = "FUNCTIONS_HOST_HTTP_SOCKET"
 
   /// Creates a description.
   public init(

@@ -193,10 +193,15 @@ extension WorkerSupervisor {
       host: "127.0.0.1", port: rpcPort, workerID: workerID, requestID: UUID().uuidString.lowercased(),
       maxMessageLength: settings.maxMessageLength, unixSocketPath: settings.unixSocketPath,
       rawUnixSocketPath: settings.rawUnixSocketPath)
+    var environment = d.processEnvironment(appSettings: generation.environment, appDirectory: settings.scriptRoot)
+      .merging(d.launchEnvironment(workerID: workerID)) { _, launch in launch }
+    if let directory = settings.httpSocketDirectory, d.supportsUnixSocketTransport {
+      let name = UUID().uuidString.prefix(8).lowercased()
+      environment[WorkerDescription.httpSocketEnvironmentVariable] = "\(directory)/http-\(name).sock"
+    }
     return WorkerProcessLaunch(
       executable: d.executable, arguments: arguments,
-      environment: d.processEnvironment(appSettings: generation.environment, appDirectory: settings.scriptRoot)
-        .merging(d.launchEnvironment(workerID: workerID)) { _, launch in launch },
+      environment: environment,
       workingDirectory: settings.scriptRoot, terminateGrace: settings.terminateGrace)
   }
 

@@ -31,6 +31,9 @@ package final class WorkerSupervisor: Sendable {
     var unixSocketPath: String? = nil
     /// The Unix socket of the raw-frame transport, when chosen.
     var rawUnixSocketPath: String? = nil
+    /// The private directory where each bundled worker binds its own HTTP server's Unix socket
+    /// (HTTP proxying; `FUNCTIONS_HOST_HTTP_SOCKET`).
+    var httpSocketDirectory: String? = nil
     /// A worker that ran this long after becoming ready restarts without backoff.
     var healthyRun: Duration = .seconds(1)
     /// host.json `logging.logLevel`.

@@ -27,6 +27,7 @@ struct FrontDoorResponder: HTTPResponder {
   let cors: CORSRules?
   let status: (@Sendable () -> HostStatus)?
   let bodyBudget: BodyBudget
+  let forwarder: HTTPProxyForwarder
   var observability: FrontDoorObservability? = nil
 
   /// Answers one request.
@@ -116,6 +117,9 @@ struct FrontDoorResponder: HTTPResponder {
         return FrontDoorError.unauthorized(functionName: route.functionName, level: route.authLevel)
           .response
       }
+      if let target = dispatcher.httpProxy(for: route.function) {
+        return try await invokeProxied(route, target: target, params: params, request: request, logger: logger)
+      }
       return try await invoke(route, params: params, request: request, logger: logger)
     }
   }
@@ -151,25 +155,10 @@ struct FrontDoorResponder: HTTPResponder {
     let output: InvocationOutput
     do {
       output = try await dispatcher.invoke(input)
-    } catch let error as FunctionsHostError {
-      let failure = FrontDoorError(
-        error,
-        functionName: route.functionName,
-        includeStackTrace: configuration.includeExceptionStackTraces
-      )
-      log(failure, logger: logger)
-      return failure.response
     } catch is CancellationError {
       throw CancellationError()
     } catch {
-      let failure = FrontDoorError(
-        status: .internalServerError,
-        code: FunctionsHostError.Code.internalError.description,
-        message: "invocation failed: \(error)",
-        functionName: route.functionName
-      )
-      log(failure, logger: logger)
-      return failure.response
+      return failureResponse(for: error, route: route, logger: logger)
     }
 
     do {
@@ -237,6 +226,27 @@ struct FrontDoorResponder: HTTPResponder {
       throw error
     }
     return .collected(body, reserved: reserved)
+  }
+
+  /// The response for an invocation that failed with `error` (logged).
+  func failureResponse(for error: any Error, route: HTTPRoute, logger: Logger) -> Response {
+    let failure: FrontDoorError
+    if let error = error as? FunctionsHostError {
+      failure = FrontDoorError(
+        error,
+        functionName: route.functionName,
+        includeStackTrace: configuration.includeExceptionStackTraces
+      )
+    } else {
+      failure = FrontDoorError(
+        status: .internalServerError,
+        code: FunctionsHostError.Code.internalError.description,
+        message: "invocation failed: \(error)",
+        functionName: route.functionName
+      )
+    }
+    log(failure, logger: logger)
+    return failure.response
   }
 
   private func log(_ failure: FrontDoorError, logger: Logger) {

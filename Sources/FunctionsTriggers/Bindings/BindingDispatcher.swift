@@ -114,11 +114,37 @@ public final class BindingDispatcher: InvocationDispatching, Sendable {
   ///   cannot be served, `.bindingFailed` when an input cannot be read or an output cannot be written.
   public func invoke(_ input: InvocationInput) async throws -> InvocationOutput {
     guard let (function, plan) = planned(input.functionName) else { return try await inner.invoke(input) }
+    return try await pipeline(input, function: function, plan: plan, output: { $0 }) { input in
+      try await inner.invoke(input, function: function)
+    }
+  }
+
+  /// The inner dispatcher's HTTP proxy target for `function`.
+  public func httpProxy(for function: FunctionMetadata) -> HTTPProxyTarget? { inner.httpProxy(for: function) }
+
+  /// Runs the proxied invocation with its blob inputs read and its outputs written, as ``invoke(_:)``.
+  public func invokeProxied<Forwarded: Sendable>(
+    _ input: InvocationInput, function: FunctionMetadata,
+    forward: @escaping @Sendable (HTTPProxyTarget, String) async throws -> Forwarded
+  ) async throws -> (Forwarded, InvocationOutput) {
+    guard let (current, plan) = planned(input.functionName) else {
+      return try await inner.invokeProxied(input, function: function, forward: forward)
+    }
+    return try await pipeline(input, function: current, plan: plan, output: \.1) { input in
+      try await inner.invokeProxied(input, function: current, forward: forward)
+    }
+  }
+
+  /// Refuses functions whose bindings cannot be served, reads blob inputs, runs `run`, writes outputs.
+  private func pipeline<Result>(
+    _ input: InvocationInput, function: FunctionMetadata, plan: FunctionBindingPlan,
+    output: (Result) -> InvocationOutput, run: (InvocationInput) async throws -> Result
+  ) async throws -> Result {
     if var error = plan.error {
       error.code = .configuration
       throw error
     }
-    guard plan.needsPipeline else { return try await inner.invoke(input, function: function) }
+    guard plan.needsPipeline else { return try await run(input) }
     let bindingData = BindingDataConversion.bindingData(from: input.triggerMetadata)
     let environment = environment()
     let resolver = ExpressionResolver(function: function.name, bindingData: bindingData)
@@ -126,7 +152,8 @@ public final class BindingDispatcher: InvocationDispatching, Sendable {
     for blob in plan.blobInputs {
       input.inputData.append(try await read(blob, resolver: resolver))
     }
-    let output = try await inner.invoke(input, function: function)
+    let result = try await run(input)
+    let output = output(result)
     for binding in plan.outputs {
       let value = binding.name == "$return" ? output.returnValue : output.outputData[binding.name]
       guard let value else { continue }
@@ -137,7 +164,7 @@ public final class BindingDispatcher: InvocationDispatching, Sendable {
         throw error
       }
     }
-    return output
+    return result
   }
 
   private func read(_ blob: FunctionBindingPlan.BlobInput, resolver: ExpressionResolver) async throws

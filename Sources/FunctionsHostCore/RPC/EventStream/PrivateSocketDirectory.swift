@@ -41,9 +41,12 @@ package struct PrivateSocketDirectory: Sendable {
     }
   }
 
-  /// Removes the socket and the directory.
+  /// Removes the sockets in it (the worker socket and the workers' HTTP sockets) and the directory.
   package func remove() {
     unlink(socketPath)
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where name.hasSuffix(".sock") {
+      unlink(path + "/" + name)
+    }
     rmdir(path)
   }
 }
