@@ -167,7 +167,12 @@ def cmd_parse_wrk(a: argparse.Namespace) -> int:
     with open(a.file) as f:
         record = parse_wrk(f.read())
     record.update(config=a.config, kind=a.kind, workers=a.workers, transport=a.transport or None,
-                  round=a.round, connections=a.connections, threads=a.threads, duration_s=a.duration)
+                  variant=a.variant or None, round=a.round, connections=a.connections, threads=a.threads,
+                  duration_s=a.duration)
+    # The server process's own CPU (utime+stime) per request; meaningful for ours (the host alone,
+    # workers excluded).
+    record["host_cpu_us"] = (a.cpu_ticks / os.sysconf("SC_CLK_TCK") * 1e6 / record["requests"]
+                             if a.kind == "ours" and a.cpu_ticks > 0 and record.get("requests") else None)
     print(json.dumps(record))
     if record["rps"] is not None:
         print(f"    c{a.connections:<3} {record['rps']:>10.0f} req/s  p50 {fmt(record['p50_ms'], '.3f')} ms  "
@@ -184,9 +189,10 @@ KIND_LABEL = {
     "uvicorn": "uvicorn+uvloop+httptools, bare ASGI",
 }
 
-# (peer kind, workers, minimum ratio ours/peer in req/s at 64 connections)
-RATIO_TARGETS = [("ff-default", 2, 3.0), ("ff-asgi", 2, 1.0), ("uvicorn", 2, 0.6)]
-P50_TARGET_MS = 0.5
+# (peer kind, workers, minimum ratio ours/peer in req/s at 64 connections) — issue 11's targets
+RATIO_TARGETS = [("ff-default", 2, 3.0), ("ff-asgi", 2, 1.4), ("uvicorn", 2, 0.6)]
+P50_TARGET_MS = 0.3
+HOST_CPU_TARGET_US = 20.0
 
 
 def _median(values: list[float]) -> Optional[float]:
@@ -205,13 +211,14 @@ def cmd_peers_report(a: argparse.Namespace) -> int:
     configs: dict[str, dict[str, Any]] = {}
     for r in records:
         c = configs.setdefault(r["config"], {"config": r["config"], "kind": r["kind"], "workers": r["workers"],
-                                             "transport": r.get("transport"), "runs": {}})
+                                             "transport": r.get("transport"), "variant": r.get("variant"),
+                                             "runs": {}})
         c["runs"].setdefault(str(r["connections"]), []).append(r)
     conns = sorted({str(r["connections"]) for r in records}, key=int, reverse=True)
 
     summary = []
     for c in configs.values():
-        row: dict[str, Any] = {k: c[k] for k in ("config", "kind", "workers", "transport")}
+        row: dict[str, Any] = {k: c[k] for k in ("config", "kind", "workers", "transport", "variant")}
         for n in conns:
             runs = c["runs"].get(n, [])
             row[f"c{n}"] = {
@@ -220,16 +227,17 @@ def cmd_peers_report(a: argparse.Namespace) -> int:
                 "p99_ms": _median([r["p99_ms"] for r in runs]),
                 "errors": sum(r["errors"] for r in runs),
                 "rounds": len(runs),
+                "host_cpu_us": _median([r.get("host_cpu_us") for r in runs]),
             }
         summary.append(row)
     order = {"ours": 0, "ff-default": 1, "ff-asgi": 2, "uvicorn": 3}
-    summary.sort(key=lambda r: (order.get(r["kind"], 9), r["transport"] or "", r["workers"]))
+    summary.sort(key=lambda r: (order.get(r["kind"], 9), r["transport"] or "", r["variant"] or "", r["workers"]))
 
     # table
     head = f"{'server':<52} {'wk':>2}"
     for n in conns:
         head += f" | {'c' + n + ' req/s':>11} {'p50 ms':>7} {'p99 ms':>7}"
-    head += " | errors"
+    head += f" | {'host us/req':>11} | errors"
     print()
     print(head)
     print("-" * len(head))
@@ -237,45 +245,55 @@ def cmd_peers_report(a: argparse.Namespace) -> int:
         label = KIND_LABEL.get(row["kind"], row["kind"])
         if row["transport"]:
             label += f" [{row['transport']}]"
+        if row.get("variant"):
+            label += f" {row['variant']}"
         line = f"{label:<52} {row['workers']:>2}"
         errors = 0
         for n in conns:
             s = row.get(f"c{n}", {})
             line += f" | {fmt(s.get('rps'), '.0f'):>11} {fmt(s.get('p50_ms'), '.3f'):>7} {fmt(s.get('p99_ms'), '.3f'):>7}"
             errors += s.get("errors", 0)
-        line += f" | {errors}"
+        cpu = row.get(f"c{conns[0]}", {}).get("host_cpu_us") if conns else None
+        line += f" | {fmt(cpu, '.1f'):>11} | {errors}"
         print(line)
 
     # ratios: per round (same round = same machine state), then the median over rounds
     by_key: dict[tuple, dict[int, dict]] = {}
     for r in records:
-        by_key.setdefault((r["kind"], r["workers"], r.get("transport"), str(r["connections"])), {})[r["round"]] = r
+        key = (r["kind"], r["workers"], r.get("transport"), r.get("variant"), str(r["connections"]))
+        by_key.setdefault(key, {})[r["round"]] = r
     top = conns[0] if conns else None
     low = conns[-1] if conns else None
-    transports = sorted({r.get("transport") or "" for r in records if r["kind"] == "ours"})
+    ours_setups = sorted({(r.get("transport") or "", r.get("variant") or "") for r in records if r["kind"] == "ours"})
     checks = []
-    for t in transports:
-        ours = by_key.get(("ours", 2, t or None, top), {})
+    for t, v in ours_setups:
+        name = f"ours-2{'[' + t + ']' if t else ''}{'-' + v if v else ''}"
+        ours = by_key.get(("ours", 2, t or None, v or None, top), {})
         for kind, workers, target in RATIO_TARGETS:
-            peer = by_key.get((kind, workers, None, top), {})
+            peer = by_key.get((kind, workers, None, None, top), {})
             ratios = [ours[k]["rps"] / peer[k]["rps"] for k in sorted(ours.keys() & peer.keys())
                       if ours[k]["rps"] and peer[k]["rps"]]
             value = _median(ratios)
-            checks.append({"check": f"req/s ours-2{'[' + t + ']' if t else ''} / {kind}-{workers} @ c{top}",
+            checks.append({"check": f"req/s {name} / {kind}-{workers} @ c{top}",
                            "per_round": ratios, "value": value, "target": f">= {target:g}x",
                            "met": None if value is None else value >= target})
-        ours_low = by_key.get(("ours", 2, t or None, low), {})
+        cpu = [r.get("host_cpu_us") for r in ours.values()]
+        cpu_value = _median(cpu)
+        checks.append({"check": f"host CPU us/request {name} @ c{top}", "per_round": [c for c in cpu if c],
+                       "value": cpu_value, "target": f"<= {HOST_CPU_TARGET_US:g}",
+                       "met": None if cpu_value is None else cpu_value <= HOST_CPU_TARGET_US})
+        ours_low = by_key.get(("ours", 2, t or None, v or None, low), {})
         p50 = _median([r["p50_ms"] for r in ours_low.values()])
-        checks.append({"check": f"p50 ours-2{'[' + t + ']' if t else ''} @ c{low} (ms)",
+        checks.append({"check": f"p50 {name} @ c{low} (ms)",
                        "per_round": [r["p50_ms"] for r in ours_low.values()], "value": p50,
                        "target": f"<= {P50_TARGET_MS:g} ms", "met": None if p50 is None else p50 <= P50_TARGET_MS})
     if checks:
         print()
-        print(f"{'check':<48} {'per round':<22} {'value':>8} {'target':>10}  met")
+        print(f"{'check':<60} {'per round':<22} {'value':>8} {'target':>10}  met")
         for ch in checks:
             rounds = ", ".join(fmt(v, ".2f") for v in ch["per_round"])
             met = "-" if ch["met"] is None else ("yes" if ch["met"] else "NO")
-            print(f"{ch['check']:<48} {rounds:<22} {fmt(ch['value'], '.2f'):>8} {ch['target']:>10}  {met}")
+            print(f"{ch['check']:<60} {rounds:<22} {fmt(ch['value'], '.2f'):>8} {ch['target']:>10}  {met}")
     if a.out:
         with open(a.out, "w") as f:
             json.dump({"meta": meta, "summary": summary, "checks": checks, "runs": records}, f, indent=2)
@@ -713,9 +731,9 @@ def main() -> int:
 
     s = sub.add_parser("parse-wrk")
     s.add_argument("file")
-    for name in ("config", "kind", "transport"):
+    for name in ("config", "kind", "transport", "variant"):
         s.add_argument(f"--{name}", default="")
-    for name in ("workers", "round", "connections", "threads"):
+    for name in ("workers", "round", "connections", "threads", "cpu-ticks"):
         s.add_argument(f"--{name}", type=int, default=0)
     s.add_argument("--duration", type=float, default=0)
     s.set_defaults(func=cmd_parse_wrk)

@@ -3,8 +3,12 @@
 # in one run, measured with wrk on 127.0.0.1. See scripts/bench/README.md.
 #
 #   scripts/bench/peers.sh [--quick] [--rounds R] [--only ours|peers] [--transport grpc|uds|grpc,uds]
-#                          [--workers "1 2 4"] [--duration S] [--duration-1c S] [--warmup S]
+#                          [--variants async,sync] [--workers "1 2 4"] [--duration S] [--duration-1c S]
+#                          [--warmup S]
 #
+#   Ours runs the async hello world (`async def main`) and the guide's sync one (`def main`, thread pool);
+#   for ours the report also gives the host's own CPU per request (utime+stime of the host process over
+#   the c64 run ÷ its requests).
 #   OURS_EXTRA_ARGS="--no-metrics" adds flags to every functions-host start (e.g. to measure the metrics' cost).
 # Needs: wrk (installed from Debian's packages if missing), python3, a release build of functions-host
 # (FUNCTIONS_HOST_BIN, else .build/release, built if missing), PyPI for the peers' venv.
@@ -16,6 +20,7 @@ DURATION_1C=5    # wrk -t1 -c1 -d${DURATION_1C}s
 WARMUP=2         # wrk -t2 -c64 before the measured runs of each server start (not recorded)
 ONLY=""
 TRANSPORTS=""
+VARIANTS="async sync"
 OUR_WORKERS="2 1 4"
 PEER_WORKERS="2 1"
 READY_TIMEOUT=180
@@ -30,6 +35,7 @@ while [[ $# -gt 0 ]]; do
     --warmup) WARMUP="$2"; shift 2 ;;
     --only) ONLY="$2"; shift 2 ;;
     --transport) TRANSPORTS="${2//,/ }"; shift 2 ;;
+    --variants) VARIANTS="${2//,/ }"; shift 2 ;;
     --workers) OUR_WORKERS="$2"; shift 2 ;;
     -h|--help) usage 0 ;;
     *) log "unknown argument: $1"; usage 2 ;;
@@ -69,8 +75,11 @@ fi
 
 # Interleaved order: the 2-worker setups first (the targets), then 1 worker, then ours with 4.
 CONFIGS=()
-add_ours() { local t; for t in "${OUR_TRANSPORTS[@]}"; do CONFIGS+=("ours:$1:$t"); done; }
-add_peers() { CONFIGS+=("ff-asgi:$1:" "uvicorn:$1:" "ff-default:$1:"); }
+add_ours() {
+  local t v
+  for t in "${OUR_TRANSPORTS[@]}"; do for v in $VARIANTS; do CONFIGS+=("ours:$1:$t:$v"); done; done
+}
+add_peers() { CONFIGS+=("ff-asgi:$1::" "uvicorn:$1::" "ff-default:$1::"); }
 for n in 2 1 4; do
   if [[ " $OUR_WORKERS " == *" $n "* && "$ONLY" != "peers" ]]; then add_ours "$n"; fi
   if [[ " $PEER_WORKERS " == *" $n "* && "$ONLY" != "ours" ]]; then add_peers "$n"; fi
@@ -81,14 +90,19 @@ done
 (( ${#CONFIGS[@]} > 0 )) || die "nothing to run"
 
 # --- one server: start, wait, warm up, measure, stop ------------------------------------------------------
-run_config() { # run_config KIND WORKERS TRANSPORT ROUND
-  local kind="$1" workers="$2" transport="$3" round="$4" port url config logfile pid
+host_cpu_ticks() { # host_cpu_ticks PID: utime+stime of that process, in clock ticks
+  awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+run_config() { # run_config KIND WORKERS TRANSPORT VARIANT ROUND
+  local kind="$1" workers="$2" transport="$3" variant="$4" round="$5" port url config logfile pid
   port=$(free_port)
-  config="$kind${transport:+[$transport]}-$workers"
+  config="$kind${transport:+[$transport]}-$workers${variant:+-$variant}"
   logfile="$RUN_DIR/$config-r$round.server.log"
   case "$kind" in
     ours)
-      url="http://127.0.0.1:$port/api/hello?name=bench"
+      if [[ "$variant" == sync ]]; then url="http://127.0.0.1:$port/api/hello_sync?name=bench"
+      else url="http://127.0.0.1:$port/api/hello?name=bench"; fi
       local args=(start --script-root "$APP_OURS" --port "$port" --workers "$workers")
       [[ -n "$transport" ]] && args+=(--transport "$transport")
       [[ -n "${OURS_EXTRA_ARGS:-}" ]] && read -r -a extra <<< "$OURS_EXTRA_ARGS" && args+=("${extra[@]}")
@@ -118,14 +132,16 @@ run_config() { # run_config KIND WORKERS TRANSPORT ROUND
   [[ "$body" == "Hello, bench!" ]] || { stop_server "$pid"; die "$config answered '$body' instead of 'Hello, bench!'"; }
   log "round $round: $config (pid $pid) on :$port"
   if (( WARMUP > 0 )); then wrk -t2 -c64 -d"${WARMUP}s" "$url" >/dev/null; fi
-  local out
+  local out ticks_before ticks_after
   for spec in "2 64 $DURATION" "1 1 $DURATION_1C"; do
     read -r threads conns secs <<<"$spec"
     out="$RUN_DIR/$config-r$round-c$conns.wrk.txt"
+    ticks_before=$(host_cpu_ticks "$pid")
     wrk -t"$threads" -c"$conns" -d"${secs}s" --latency "$url" >"$out"
+    ticks_after=$(host_cpu_ticks "$pid")
     "$PY" "$HELPER" parse-wrk "$out" --config "$config" --kind "$kind" --workers "$workers" \
-      --transport "$transport" --round "$round" --connections "$conns" --threads "$threads" \
-      --duration "$secs" >>"$RESULTS" || log "could not parse $out"
+      --transport "$transport" --variant "$variant" --round "$round" --connections "$conns" --threads "$threads" \
+      --duration "$secs" --cpu-ticks "$(( ticks_after - ticks_before ))" >>"$RESULTS" || log "could not parse $out"
   done
   stop_server "$pid"
 }
@@ -134,8 +150,8 @@ total=$(( ${#CONFIGS[@]} * ROUNDS ))
 log "$total server runs: ${CONFIGS[*]} x $ROUNDS round(s); wrk -c64 ${DURATION}s and -c1 ${DURATION_1C}s each"
 for ((round = 1; round <= ROUNDS; round++)); do
   for c in "${CONFIGS[@]}"; do
-    IFS=: read -r kind workers transport <<<"$c"
-    run_config "$kind" "$workers" "$transport" "$round"
+    IFS=: read -r kind workers transport variant <<<"$c"
+    run_config "$kind" "$workers" "$transport" "$variant" "$round"
   done
 done
 
