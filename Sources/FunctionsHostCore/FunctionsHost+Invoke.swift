@@ -148,3 +148,29 @@ extension FunctionsHost {
     }
   }
 }
+
+extension FunctionsHost {
+  /// Starts `function` on the least busy ready worker without waiting, when one can take it at once
+  /// (see ``InvocationDispatching/startInvoke(_:function:completion:)``); `false` sends nothing.
+  public func startInvoke(
+    _ input: InvocationInput, function: FunctionMetadata,
+    completion: @escaping @Sendable (Result<InvocationOutput, any Error>) -> Void
+  ) -> Bool {
+    let (catalog, shuttingDown, pool, timeout) = state.withLock {
+      ($0.catalog, $0.shuttingDown, $0.pool, $0.functionTimeout)
+    }
+    guard !shuttingDown, let catalog, catalog.isIndexed, !function.isDisabled else { return false }
+    guard case .channel(let channel) = pool.pick(functionID: function.functionID) else { return false }
+    let invocationID = invocationIDs.next()
+    var request = AzureFunctionsRpcMessages_InvocationRequest()
+    request.invocationID = invocationID
+    request.functionID = function.functionID
+    request.inputData = input.inputData
+    request.triggerMetadata = input.triggerMetadata
+    request.traceContext = input.traceContext ?? traceContexts.context(traceparent: nil, tracestate: nil)
+    return channel.startInvoke(request, functionName: function.name, timeout: timeout) { result in
+      pool.invocationFinished()
+      completion(result.flatMap { response in Result { try Self.output(from: response, function: function) } })
+    }
+  }
+}

@@ -179,14 +179,13 @@ struct FrontDoorError: HTTPResponseError, Sendable {
   }
 
   /// The HTTP response.
-  var response: Response {
+  var response: Response { buffered.response }
+
+  /// ``response`` as a status, headers and whole body.
+  var buffered: BufferedResponse {
     var headers = self.headers
     headers[.contentType] = "application/json; charset=utf-8"
-    return Response(
-      status: status,
-      headers: headers,
-      body: .init(byteBuffer: ByteBuffer(string: jsonBody))
-    )
+    return BufferedResponse(status: status, headers: headers, body: ByteBuffer(string: jsonBody))
   }
 
   /// `HTTPResponseError` conformance: the same response as ``response``.

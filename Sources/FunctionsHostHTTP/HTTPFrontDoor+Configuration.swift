@@ -42,6 +42,11 @@ extension HTTPFrontDoor {
     /// makes every function anonymous while the `/admin` endpoints keep needing the master key
     /// (`functions-host start --no-auth`). Default `true`.
     public var functionKeysRequired: Bool = true
+    /// Whether function requests with a buffered body are answered on the event loop (started without a
+    /// task, answered from the thread that decodes the worker's answer) when a worker can take them at
+    /// once; everything else, and everything when `false`, goes through the async responder. The answers
+    /// are the same either way. Default `true`.
+    public var eventLoopInvocations: Bool = true
 
     /// Creates a configuration; every parameter defaults to the value documented on its property.
     public init(

@@ -175,10 +175,14 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
     let onServerRunning = self.onServerRunning
     let configuration = self.configuration
     let idleTimeout = configuration.idleTimeout.map { TimeAmount.nanoseconds(Int64($0 / .nanoseconds(1))) }
+    let frontDoorResponder = makeResponder()
+    let eventLoopResponder = configuration.eventLoopInvocations ? frontDoorResponder : nil
     return Application(
-      responder: makeResponder(),
+      responder: frontDoorResponder,
       server: HTTPServerBuilder { responder in
-        GuardedHTTP1Channel(inner: HTTP1Channel(responder: responder, configuration: .init(idleTimeout: idleTimeout)))
+        GuardedHTTP1Channel(
+          inner: HTTP1Channel(responder: responder, configuration: .init(idleTimeout: idleTimeout)),
+          eventLoopResponder: eventLoopResponder, serverName: configuration.serverName)
       },
       configuration: ApplicationConfiguration(
         address: .hostname(configuration.host, port: configuration.port),

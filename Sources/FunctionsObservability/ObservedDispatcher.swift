@@ -42,6 +42,35 @@ public struct ObservedDispatcher: InvocationDispatching {
     }
   }
 
+  /// Starts the invocation on the wrapped dispatcher when it can, recording how it ended as
+  /// ``invoke(_:)`` does; `false` while traces are on (the span needs the awaiting path).
+  public func startInvoke(
+    _ input: InvocationInput, function: FunctionMetadata,
+    completion: @escaping @Sendable (Result<InvocationOutput, any Error>) -> Void
+  ) -> Bool {
+    guard !telemetry.configuration.traces else { return false }
+    guard telemetry.isRecording else { return inner.startInvoke(input, function: function, completion: completion) }
+    let start = ContinuousClock.now
+    let wallStart = telemetry.journalEnabled ? Date().timeIntervalSince1970 : 0
+    let telemetry = self.telemetry
+    let name = input.functionName
+    telemetry.metrics.invocationStarted()
+    let started = inner.startInvoke(input, function: function) { result in
+      switch result {
+      case .success(let output):
+        telemetry.finished(
+          name, outcome: .succeeded, invocationID: output.invocationID, start: start, wallStart: wallStart, error: nil)
+      case .failure(let error):
+        telemetry.finished(
+          name, outcome: InvocationOutcome(error: error), invocationID: (error as? FunctionsHostError)?.invocationID ?? "",
+          start: start, wallStart: wallStart, error: error)
+      }
+      completion(result)
+    }
+    if !started { telemetry.metrics.invocationAbandoned() }
+    return started
+  }
+
   /// The wrapped dispatcher's HTTP proxy target for `function`.
   public func httpProxy(for function: FunctionMetadata) -> HTTPProxyTarget? { inner.httpProxy(for: function) }
 

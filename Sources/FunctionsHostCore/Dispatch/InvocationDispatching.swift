@@ -63,6 +63,16 @@ public protocol InvocationDispatching: Sendable {
   /// The functions the app has now (indexed, whether or not they loaded).
   func functions() -> [FunctionMetadata]
 
+  /// Starts `function` without waiting, when that can be done at once: a ready worker with a free slot
+  /// and a stream that takes messages synchronously. Then `completion` runs exactly once, on the thread
+  /// that decoded the worker's answer (or failed it), and the result is `true`. Otherwise nothing is
+  /// sent, `completion` is never called and the result is `false`: use ``invoke(_:function:)``, which
+  /// waits for workers and capacity. The HTTP front door's event-loop path uses it (no task per request).
+  func startInvoke(
+    _ input: InvocationInput, function: FunctionMetadata,
+    completion: @escaping @Sendable (Result<InvocationOutput, any Error>) -> Void
+  ) -> Bool
+
   /// The worker HTTP server that HTTP requests for `function` are forwarded to (stock HTTP proxying,
   /// capability `HttpUri`), or `nil` for the buffered path.
   func httpProxy(for function: FunctionMetadata) -> HTTPProxyTarget?
@@ -85,6 +95,12 @@ public protocol InvocationDispatching: Sendable {
 }
 
 extension InvocationDispatching {
+  /// Never starts synchronously: callers use ``invoke(_:function:)``.
+  public func startInvoke(
+    _ input: InvocationInput, function: FunctionMetadata,
+    completion: @escaping @Sendable (Result<InvocationOutput, any Error>) -> Void
+  ) -> Bool { false }
+
   /// No HTTP proxying: every request takes the buffered path.
   public func httpProxy(for function: FunctionMetadata) -> HTTPProxyTarget? { nil }
 

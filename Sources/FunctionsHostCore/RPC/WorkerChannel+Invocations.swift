@@ -31,7 +31,7 @@ extension WorkerChannel {
         return (nil, nil, FunctionsHostError(code: .workerUnavailable, message: "worker \(slot) has no stream", invocationID: id))
       }
       let arm = s.invocations.add(
-        id, .init(functionName: functionName, token: promise, deadline: timeout.map { now + $0 }))
+        id, .init(functionName: functionName, token: .promise(promise), deadline: timeout.map { now + $0 }))
       outstandingCount.add(1, ordering: .relaxed)
       return (w, arm, nil)
     }
@@ -54,6 +54,39 @@ extension WorkerChannel {
     }
   }
 
+  /// Sends the invocation without waiting: `completion` runs once, on the thread that decodes the
+  /// worker's answer (or that fails it: timeout, worker exit). Returns false, having sent nothing and
+  /// without calling `completion`, when the message cannot go out synchronously (no stream, or a sink
+  /// without ``WorkerMessageSink/trySend(_:)``); use ``invoke(_:functionName:timeout:)`` then.
+  package func startInvoke(
+    _ request: AzureFunctionsRpcMessages_InvocationRequest, functionName: String, timeout: Duration? = nil,
+    completion: @escaping @Sendable (Result<AzureFunctionsRpcMessages_InvocationResponse, any Error>) -> Void
+  ) -> Bool {
+    let id = request.invocationID
+    var message = StreamingMessage()
+    message.invocationRequest = request
+    let now = timeout == nil ? Duration.zero : clock.now
+    let started: (sink: any WorkerMessageSink, arm: Duration?)? = state.withLock { s in
+      guard s.closeReason == nil, let w = s.writer, w.sendsSynchronously else { return nil }
+      outstandingCount.add(1, ordering: .relaxed)
+      let arm = s.invocations.add(
+        id, .init(functionName: functionName, token: .callback(completion), deadline: timeout.map { now + $0 }))
+      return (w, arm)
+    }
+    guard let (sink, arm) = started else { return false }
+    if let arm { events?.yield(.invocationDeadline(after: arm - now)) }
+    do {
+      try sink.trySend(message)
+    } catch {
+      failInvocation(
+        id,
+        with: FunctionsHostError(
+          code: .workerExited, message: "could not send the invocation to worker \(slot): \(error)",
+          invocationID: id, cause: error))
+    }
+    return true
+  }
+
   /// Forgets an invocation the worker will not finish; its caller was already failed with `timeout`.
   /// Its late answer, if any, is dropped.
   package func abandonInvocation(_ id: String) {
@@ -66,8 +99,8 @@ extension WorkerChannel {
   }
 
   @discardableResult
-  private func removeInvocation(_ id: String) -> InvocationTable<Promise<AzureFunctionsRpcMessages_InvocationResponse>>.Entry? {
-    let (entry, idle) = state.withLock { s -> (InvocationTable<Promise<AzureFunctionsRpcMessages_InvocationResponse>>.Entry?, [Promise<Void>]) in
+  private func removeInvocation(_ id: String) -> InvocationTable<InvocationCompletion>.Entry? {
+    let (entry, idle) = state.withLock { s -> (InvocationTable<InvocationCompletion>.Entry?, [Promise<Void>]) in
       let entry = s.invocations.remove(id)
       guard entry != nil, s.invocations.isEmpty else { return (entry, []) }
       defer { s.idleWaiters = [] }

@@ -20,7 +20,7 @@ package final class WorkerChannel: Sendable {
     var writer: (any WorkerMessageSink)? = nil
     var streamAttached = false
     var closeReason: String? = nil
-    var invocations = InvocationTable<Promise<AzureFunctionsRpcMessages_InvocationResponse>>()
+    var invocations = InvocationTable<InvocationCompletion>()
     var idleWaiters: [Promise<Void>] = []
     var replies = ReplyTable()
     var capabilities: [String: String] = [:]

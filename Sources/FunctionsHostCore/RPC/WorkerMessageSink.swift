@@ -4,4 +4,20 @@ package import FunctionsRPC
 package protocol WorkerMessageSink: Sendable {
   /// Sends one message to the worker.
   func write(_ message: AzureFunctionsRpcMessages_StreamingMessage) async throws
+
+  /// Whether ``trySend(_:)`` works (the message is queued without waiting).
+  var sendsSynchronously: Bool { get }
+
+  /// Queues one message without waiting; only when ``sendsSynchronously``.
+  func trySend(_ message: AzureFunctionsRpcMessages_StreamingMessage) throws
+}
+
+extension WorkerMessageSink {
+  /// Sinks that can only write asynchronously.
+  package var sendsSynchronously: Bool { false }
+
+  /// Not supported: see ``sendsSynchronously``.
+  package func trySend(_ message: AzureFunctionsRpcMessages_StreamingMessage) throws {
+    throw FunctionsHostError(code: .internalError, message: "this worker stream cannot send synchronously")
+  }
 }

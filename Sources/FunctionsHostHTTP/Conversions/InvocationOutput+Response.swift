@@ -27,18 +27,22 @@ enum HTTPResponseConversion {
   static func response(
     for value: AzureFunctionsRpcMessages_TypedData?
   ) throws(FrontDoorError) -> Response {
+    try buffered(for: value).response
+  }
+
+  /// ``response(for:)`` as a status, headers and whole body (the front door's event-loop path writes it
+  /// as HTTP parts itself).
+  static func buffered(
+    for value: AzureFunctionsRpcMessages_TypedData?
+  ) throws(FrontDoorError) -> BufferedResponse {
     switch value?.data {
     case .http(let http)?:
-      return try response(from: http)
+      return try buffered(from: http)
     case nil:
-      return Response(status: .ok)
+      return BufferedResponse(status: .ok)
     case let data?:
       let (bytes, contentType) = try body(data)
-      return Response(
-        status: .ok,
-        headers: [.contentType: contentType],
-        body: .init(byteBuffer: bytes)
-      )
+      return BufferedResponse(status: .ok, headers: [.contentType: contentType], body: bytes)
     }
   }
 
@@ -53,6 +57,13 @@ enum HTTPResponseConversion {
   static func response(
     from http: AzureFunctionsRpcMessages_RpcHttp
   ) throws(FrontDoorError) -> Response {
+    try buffered(from: http).response
+  }
+
+  /// ``response(from:)`` as a status, headers and whole body.
+  static func buffered(
+    from http: AzureFunctionsRpcMessages_RpcHttp
+  ) throws(FrontDoorError) -> BufferedResponse {
     let status = try status(from: http.statusCode)
     var headers = HTTPFields()
     headers.reserveCapacity(http.headers.count + http.cookies.count + 1)
@@ -75,17 +86,15 @@ enum HTTPResponseConversion {
     }
     if status == .noContent || status == .notModified {
       if let contentType { headers[.contentType] = contentType }
-      var response = Response(status: status, headers: headers)
-      response.headers[.contentLength] = nil
-      return response
+      return BufferedResponse(status: status, headers: headers, body: nil)
     }
     if let data = http.hasBody ? http.body.data : nil {
       let (bytes, defaultType) = try body(data)
       headers[.contentType] = contentType ?? defaultType
-      return Response(status: status, headers: headers, body: .init(byteBuffer: bytes))
+      return BufferedResponse(status: status, headers: headers, body: bytes)
     }
     if let contentType { headers[.contentType] = contentType }
-    return Response(status: status, headers: headers)
+    return BufferedResponse(status: status, headers: headers)
   }
 
   /// Parses an RpcHttp `status_code`.
@@ -147,5 +156,24 @@ extension AzureFunctionsRpcMessages_TypedData.OneOf_Data {
     case .modelBindingData: "model_binding_data"
     case .collectionModelBindingData: "collection_model_binding_data"
     }
+  }
+}
+
+/// A response with its whole body in memory.
+struct BufferedResponse: Sendable {
+  var status: HTTPResponse.Status
+  var headers: HTTPFields = [:]
+  /// The body; `nil` for a response that must not have one (204, 304: no `Content-Length` either).
+  var body: ByteBuffer? = ByteBuffer()
+
+  /// As a Hummingbird response.
+  var response: Response {
+    guard let body else {
+      var response = Response(status: status, headers: headers)
+      response.headers[.contentLength] = nil
+      return response
+    }
+    if body.readableBytes == 0 { return Response(status: status, headers: headers) }
+    return Response(status: status, headers: headers, body: .init(byteBuffer: body))
   }
 }

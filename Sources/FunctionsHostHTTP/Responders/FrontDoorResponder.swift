@@ -161,19 +161,7 @@ struct FrontDoorResponder: HTTPResponder {
       return failureResponse(for: error, route: route, logger: logger)
     }
 
-    do {
-      let value = HTTPResponseConversion.outputValue(
-        of: output,
-        outputBindingName: route.outputBindingName
-      )
-      return try HTTPResponseConversion.response(for: value)
-    } catch {
-      var failure = error
-      failure.invocationID = output.invocationID
-      failure.functionName = route.functionName
-      log(failure, logger: logger)
-      return failure.response
-    }
+    return answer(for: .success(output), route: route, logger: logger).response
   }
 
   /// What ``collectBody(of:)`` found.
@@ -230,6 +218,11 @@ struct FrontDoorResponder: HTTPResponder {
 
   /// The response for an invocation that failed with `error` (logged).
   func failureResponse(for error: any Error, route: HTTPRoute, logger: Logger) -> Response {
+    failure(for: error, route: route, logger: logger).response
+  }
+
+  /// The error answer for an invocation that failed with `error` (logged).
+  func failure(for error: any Error, route: HTTPRoute, logger: Logger) -> FrontDoorError {
     let failure: FrontDoorError
     if let error = error as? FunctionsHostError {
       failure = FrontDoorError(
@@ -246,10 +239,11 @@ struct FrontDoorResponder: HTTPResponder {
       )
     }
     log(failure, logger: logger)
-    return failure.response
+    return failure
   }
 
-  private func log(_ failure: FrontDoorError, logger: Logger) {
+  /// Logs a failed invocation's error answer.
+  func log(_ failure: FrontDoorError, logger: Logger) {
     var metadata: Logger.Metadata = [
       "function": "\(failure.functionName ?? "")",
       "error.code": "\(failure.code)",

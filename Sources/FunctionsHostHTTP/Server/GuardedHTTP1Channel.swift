@@ -9,6 +9,9 @@ struct GuardedHTTP1Channel: ServerChildChannel {
   typealias Value = HTTP1Channel.Value
 
   let inner: HTTP1Channel
+  /// The responder whose function requests are answered on the event loop; `nil` turns that path off.
+  var eventLoopResponder: FrontDoorResponder? = nil
+  var serverName: String? = nil
 
   func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
     inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
@@ -16,6 +19,14 @@ struct GuardedHTTP1Channel: ServerChildChannel {
       // NIO adds the response encoder, then the request decoder: the guard goes right after the decoder.
       let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
       try pipeline.addHandler(HTTP1RequestGuard(), position: .after(decoder))
+      if let responder = eventLoopResponder {
+        // After the connection-state handler (idle timeout, Connection: close see both paths), before
+        // Hummingbird's async channel.
+        let state = try pipeline.handler(type: HTTPConnectionStateHandler.self)
+        try pipeline.addHandler(
+          EventLoopInvocationHandler(responder: responder, logger: logger, serverName: serverName),
+          position: .after(state))
+      }
       return value
     }
   }

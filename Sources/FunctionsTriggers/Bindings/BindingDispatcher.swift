@@ -119,6 +119,18 @@ public final class BindingDispatcher: InvocationDispatching, Sendable {
     }
   }
 
+  /// Starts the function at once when its bindings need no pipeline (no blob inputs, no storage outputs)
+  /// and the inner dispatcher can; otherwise `false` (use ``invoke(_:)``).
+  public func startInvoke(
+    _ input: InvocationInput, function: FunctionMetadata,
+    completion: @escaping @Sendable (Result<InvocationOutput, any Error>) -> Void
+  ) -> Bool {
+    guard let (current, plan) = planned(input.functionName), plan.error == nil, !plan.needsPipeline else {
+      return false
+    }
+    return inner.startInvoke(input, function: current, completion: completion)
+  }
+
   /// The inner dispatcher's HTTP proxy target for `function`.
   public func httpProxy(for function: FunctionMetadata) -> HTTPProxyTarget? { inner.httpProxy(for: function) }
 

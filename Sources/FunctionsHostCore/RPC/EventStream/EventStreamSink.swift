@@ -31,6 +31,14 @@ final class EventStreamSink: WorkerMessageSink {
     try enqueue(message)
   }
 
+  /// Writes never wait: ``enqueue(_:)`` batches from any thread.
+  var sendsSynchronously: Bool { true }
+
+  /// ``enqueue(_:)``.
+  func trySend(_ message: AzureFunctionsRpcMessages_StreamingMessage) throws {
+    try enqueue(message)
+  }
+
   /// Frames `message` into the current batch (and schedules its flush when it is the first).
   func enqueue(_ message: AzureFunctionsRpcMessages_StreamingMessage) throws {
     let bytes: [UInt8] = try message.serializedBytes()
