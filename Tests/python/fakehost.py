@@ -247,3 +247,111 @@ def run(coroutine, timeout: float = 60.0):
     async def guarded():
         return await asyncio.wait_for(coroutine, timeout)
     return asyncio.run(guarded())
+
+
+class ProxyClient:
+    """One HTTP/1.1 connection (h11) to a worker's proxy server, as the host's forwarder opens it:
+    ``uri`` is the worker's ``HttpUri`` capability (``http+unix://<%-encoded path>`` or
+    ``http://127.0.0.1:<port>``). Reads return h11 events; chunks are reassembled from the
+    chunked encoding's boundaries, so a test sees exactly what the server flushed as one chunk."""
+
+    def __init__(self, reader, writer) -> None:
+        import h11
+        self._h11 = h11
+        self.reader, self.writer = reader, writer
+        self.conn = h11.Connection(h11.CLIENT)
+
+    @classmethod
+    async def connect(cls, uri: str) -> "ProxyClient":
+        import urllib.parse
+        if uri.startswith("http+unix://"):
+            path = urllib.parse.unquote(uri[len("http+unix://"):])
+            reader, writer = await asyncio.open_unix_connection(path)
+        else:
+            parts = urllib.parse.urlsplit(uri)
+            reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+        return cls(reader, writer)
+
+    async def _write(self, event) -> None:
+        data = self.conn.send(event)
+        if data:
+            self.writer.write(data)
+            await self.writer.drain()
+
+    async def start(self, method: str, target: str, invocation_id=None, headers=(),
+                    body=None) -> None:
+        """Sends the request head (and ``body`` if given; else the body is chunked and sent
+        with :meth:`send_chunk` / :meth:`end`)."""
+        if self.conn.our_state is self._h11.DONE and self.conn.their_state is self._h11.DONE:
+            self.conn.start_next_cycle()  # keep-alive: the next request on this connection
+        head = [("host", "localhost"), *headers]
+        if invocation_id is not None:
+            head.append(("x-ms-invocation-id", invocation_id))
+        if body is not None:
+            head.append(("content-length", str(len(body))))
+        elif method in ("POST", "PUT"):
+            head.append(("transfer-encoding", "chunked"))
+        await self._write(self._h11.Request(method=method, target=target, headers=head))
+        if body is not None or method not in ("POST", "PUT"):
+            if body:
+                await self._write(self._h11.Data(data=body))
+            await self.end()
+
+    async def send_chunk(self, data: bytes) -> None:
+        await self._write(self._h11.Data(data=data))
+
+    async def end(self) -> None:
+        await self._write(self._h11.EndOfMessage())
+
+    async def next_event(self, timeout: float = GUARD):
+        async def read():
+            while True:
+                event = self.conn.next_event()
+                if event is self._h11.NEED_DATA:
+                    self.conn.receive_data(await self.reader.read(65536))
+                    continue
+                return event
+
+        async def guarded():
+            try:
+                return await read()
+            except self._h11.RemoteProtocolError as exc:  # e.g. closed in the middle of a body
+                return exc
+        return await asyncio.wait_for(guarded(), timeout)
+
+    async def response(self, timeout: float = GUARD):
+        """The response head: (status, {lower-case name: value})."""
+        event = await self.next_event(timeout)
+        assert isinstance(event, self._h11.Response), f"expected a response head, got {event!r}"
+        return event.status_code, {k.decode().lower(): v.decode() for k, v in event.headers}
+
+    async def next_chunk(self, timeout: float = GUARD):
+        """The next whole chunk of the body, b"" at its end, None if the connection ended."""
+        parts = []
+        while True:
+            event = await self.next_event(timeout)
+            if isinstance(event, self._h11.Data):
+                parts.append(bytes(event.data))
+                if event.chunk_end:
+                    return b"".join(parts)
+                continue
+            if isinstance(event, self._h11.EndOfMessage):
+                return b"".join(parts) if parts else b""
+            if isinstance(event, (self._h11.ConnectionClosed, self._h11.RemoteProtocolError)):
+                return None  # the server closed the connection (mid-body: a cut stream)
+            raise AssertionError(f"unexpected event {event!r}")
+
+    async def body(self, timeout: float = GUARD) -> bytes:
+        """The rest of the body (chunked or not)."""
+        parts = []
+        while True:
+            event = await self.next_event(timeout)
+            if isinstance(event, self._h11.Data):
+                parts.append(bytes(event.data))
+            elif isinstance(event, self._h11.EndOfMessage):
+                return b"".join(parts)
+            else:
+                raise AssertionError(f"the body ended with {event!r}")
+
+    def close(self) -> None:
+        self.writer.close()
