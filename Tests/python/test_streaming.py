@@ -76,9 +76,36 @@ GATED_APP = {
             return {"name": req.path_params["name"], "q": req.query_params.get("q")}
 
 
+        @app.route(route="slow")
+        async def slow(req: Request) -> JSONResponse:
+            logging.info("slow started")
+            try:
+                await GATE.wait()
+            except asyncio.CancelledError:
+                logging.info("slow cancelled")
+                raise
+            return JSONResponse({"late": True})
+
+
         @app.route(route="plain")
         def plain(req: func.HttpRequest) -> func.HttpResponse:
             return func.HttpResponse("plain", headers={"x-plain": "yes"})
+        """,
+}
+
+PLAIN_APP = {
+    "host.json": '{"version": "2.0"}',
+    "function_app.py": """
+        import sys
+
+        import azure.functions as func
+
+        app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+
+
+        @app.route(route="loaded")
+        def loaded(req: func.HttpRequest) -> str:
+            return f"uvicorn imported: {'uvicorn' in sys.modules}"
         """,
 }
 
@@ -483,4 +510,36 @@ def test_generator_style_needs_neither_fastapi_nor_starlette():
                 assert (await client.response())[0] == 200
                 assert await client.body() == b"starlette loaded: False\ndone\n"
                 client.close()
+    run(scenario())
+
+
+def test_invocation_cancel_before_a_response_exists():
+    async def scenario():
+        with socket_dir() as directory, tempfile.TemporaryDirectory() as apps:
+            app = write_app(Path(apps) / "gated", GATED_APP)
+            async with streaming_session(app, directory / "h.sock") as (host, _, init, fns):
+                client = await ProxyClient.connect(init.capabilities["HttpUri"])
+                await client.start("GET", "/api/slow", "inv-s")
+                invoke_proxied(host, fns["slow"], "inv-s")
+                await log_containing(host, "slow started")
+                host.send(invocation_cancel=protos.InvocationCancel(invocation_id="inv-s"))
+                assert (await answer(host, "inv-s")).result.status == S.Cancelled
+                await log_containing(host, "slow cancelled")
+                assert (await client.response())[0] == 500
+                await client.body()
+                client.close()
+    run(scenario())
+
+
+def test_an_app_without_streaming_functions_never_imports_uvicorn():
+    async def scenario():
+        with socket_dir() as directory, tempfile.TemporaryDirectory() as apps:
+            app = write_app(Path(apps) / "plain", PLAIN_APP)
+            async with streaming_session(app, directory / "h.sock") as (host, _, init, fns):
+                assert init.capabilities["HttpUri"].startswith("http+unix://")
+                assert "FunctionsHostHttpProxy" not in fns["loaded"].properties
+                invoke_buffered(host, fns["loaded"], "inv-p")
+                reply = await answer(host, "inv-p")
+                body = reply.return_value.http.body
+                assert (body.string or body.bytes.decode()) == "uvicorn imported: False", body
     run(scenario())
