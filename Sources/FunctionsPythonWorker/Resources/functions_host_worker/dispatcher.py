@@ -309,8 +309,7 @@ class Dispatcher:
                               "(a function.json app, or a host without HttpUri support): its "
                               "items are collected into one buffered response (said once per "
                               "function)", info.name)
-        return await streaming.buffer_generator(
-            info.name, streaming.GeneratorStream(generator, self._pool))
+        return await streaming.buffer_generator(streaming.GeneratorStream(generator, self._pool))
 
     async def _invoke_proxied(self, request, info, message) -> None:
         """A proxied invocation: pairs it with its HTTP request, calls the function with the real
@@ -341,7 +340,7 @@ class Dispatcher:
             info.encode_outputs(result, args, response)
             if write is None:  # a plain function the host proxied anyway (a stock host)
                 http = response.return_value.http if response.HasField("return_value") else None
-                plain = _http_response(http, result)
+                plain = streaming.plain_response(http, result)
                 write = lambda: streaming.send_http_response(exchange, plain)  # noqa: E731
             response.result.status = SUCCESS
         except asyncio.CancelledError as exc:
@@ -399,17 +398,3 @@ class Dispatcher:
         self.proxy.close()
         return self._pool.shutdown(cancel_pending=True)
 
-
-def _http_response(http, result):
-    """The func.HttpResponse of a plain function, from its encoded $return (or its value)."""
-    import azure.functions as azf
-    if isinstance(result, azf.HttpResponse):
-        return result
-    if http is not None:
-        body = getattr(http.body, http.body.WhichOneof("data") or "bytes", b"")
-        return azf.HttpResponse(body if isinstance(body, (str, bytes)) else str(body),
-                                status_code=int(http.status_code or 200),
-                                headers=dict(http.headers))
-    if isinstance(result, (str, bytes)):
-        return azf.HttpResponse(result)
-    return azf.HttpResponse(status_code=204)

@@ -135,6 +135,21 @@ async def send_http_response(exchange, response: azf.HttpResponse) -> None:
     await exchange.send({"type": "http.response.body", "body": body, "more_body": False})
 
 
+def plain_response(http, result) -> azf.HttpResponse:
+    """The func.HttpResponse of a plain function that was proxied anyway, from its value or its
+    encoded ``$return`` RpcHttp (``http``, None when it has none)."""
+    if isinstance(result, azf.HttpResponse):
+        return result
+    if http is not None:
+        body = getattr(http.body, http.body.WhichOneof("data") or "bytes")
+        return azf.HttpResponse(body if isinstance(body, (str, bytes)) else str(body),
+                                status_code=int(http.status_code or 200),
+                                headers=dict(http.headers))
+    if isinstance(result, (str, bytes)):
+        return azf.HttpResponse(result)
+    return azf.HttpResponse(status_code=204)
+
+
 def asgi_response(result):
     """The Starlette response to run for an (a)/(b) function's return value, as FastAPI does."""
     if is_starlette_response(type(result)):
@@ -218,7 +233,7 @@ async def stream_generator(exchange, stream: GeneratorStream) -> None:
         await asyncio.shield(stream.close())
 
 
-async def buffer_generator(name: str, stream: GeneratorStream) -> azf.HttpResponse:
+async def buffer_generator(stream: GeneratorStream) -> azf.HttpResponse:
     """A non-proxied generator function's items joined into one func.HttpResponse."""
     first: typing.Optional[azf.HttpResponse] = None
     chunks: typing.List[bytes] = []
