@@ -225,12 +225,12 @@ class Dispatcher:
 
     def _handle_function_environment_reload_request(self, message) -> None:
         request = message.function_environment_reload_request
-        response = protos.FunctionEnvironmentReloadResponse(
-            capabilities=self.capabilities(), worker_metadata=self._worker_metadata())
+        response = protos.FunctionEnvironmentReloadResponse(worker_metadata=self._worker_metadata())
         try:
             old_threads = _thread_count()
             os.environ.clear()
             os.environ.update(request.environment_variables)
+            self.proxy.bind(os.environ)  # a placeholder worker learns its socket path only now
             if request.function_app_directory:
                 os.chdir(request.function_app_directory)
                 self.loader.set_app_dir(request.function_app_directory)
@@ -241,6 +241,7 @@ class Dispatcher:
         except Exception as exc:
             response.result.status = FAILURE
             response.result.exception.CopyFrom(rpc_exception(exc))
+        response.capabilities.update(self.capabilities())
         self._send(function_environment_reload_response=response)
 
     def _handle_close_shared_memory_resources_request(self, message) -> None:
