@@ -87,6 +87,18 @@ GATED_APP = {
             return JSONResponse({"late": True})
 
 
+        @app.route(route="forever")
+        async def forever(req: Request) -> StreamingResponse:
+            async def produce():
+                try:
+                    while True:
+                        yield "tick\\n"
+                        await asyncio.sleep(0.05)
+                finally:
+                    logging.info("asgi stream stopped")
+            return StreamingResponse(produce())
+
+
         @app.route(route="plain")
         def plain(req: func.HttpRequest) -> func.HttpResponse:
             return func.HttpResponse("plain", headers={"x-plain": "yes"})
@@ -542,4 +554,21 @@ def test_an_app_without_streaming_functions_never_imports_uvicorn():
                 reply = await answer(host, "inv-p")
                 body = reply.return_value.http.body
                 assert (body.string or body.bytes.decode()) == "uvicorn imported: False", body
+    run(scenario())
+
+
+def test_client_disconnect_stops_a_starlette_streaming_response():
+    async def scenario():
+        with socket_dir() as directory, tempfile.TemporaryDirectory() as apps:
+            app = write_app(Path(apps) / "gated", GATED_APP)
+            async with streaming_session(app, directory / "h.sock") as (host, _, init, fns):
+                client = await ProxyClient.connect(init.capabilities["HttpUri"])
+                await client.start("GET", "/api/forever", "inv-f")
+                invoke_proxied(host, fns["forever"], "inv-f")
+                assert (await client.response())[0] == 200
+                assert await client.next_chunk() == b"tick\n"
+                client.close()
+                assert (await log_containing(host, "asgi stream stopped")).invocation_id == "inv-f"
+                invoke_buffered(host, fns["plain"], "inv-p")
+                assert (await answer(host, "inv-p")).result.status == S.Success
     run(scenario())
