@@ -25,7 +25,7 @@ from .constants import (
     RETURN_BINDING,
     WORKER_INDEXED, _ANNOTATION_CANDIDATES,
 )
-from .streaming import ASGI, PROXY_PROPERTY, is_starlette_request, style_of
+from .streaming import PROXY_PROPERTY, is_starlette_request, style_of
 from .bindings import (
     GenericBinding, OutValue, TriggerMetadata, _encode, _encode_into, _in_converter,
     _is_subclass, _out_converter, _user_frames, datum_from_typed_data, make_context,

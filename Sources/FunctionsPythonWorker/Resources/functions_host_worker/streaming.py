@@ -2,9 +2,9 @@
 written (the three styles of the host/worker contract), plus the buffered fallback for generator
 functions that the host does not proxy.
 
-Styles: ``asgi`` -- the HTTP trigger parameter is a Starlette/FastAPI ``Request`` or the return
-annotation a Starlette ``Response`` subclass (a); (b); ``generator`` -- a generator or async
-generator function (c). Starlette and FastAPI are never imported unless the app uses them.
+Styles: ``asgi`` -- (a) the HTTP trigger parameter is a Starlette/FastAPI ``Request``, or (b) the
+return annotation a Starlette ``Response`` subclass; ``generator`` -- (c) a generator or async
+generator function. Starlette and FastAPI are never imported unless the app imports them.
 """
 from __future__ import annotations
 
