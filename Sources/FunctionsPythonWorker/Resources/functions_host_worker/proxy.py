@@ -24,6 +24,9 @@ PAIRING_TIMEOUT_ENV = "FUNCTIONS_HOST_HTTP_PAIRING_TIMEOUT"
 DEFAULT_PAIRING_TIMEOUT = 60.0
 INVOCATION_HEADER = b"x-ms-invocation-id"
 BACKLOG = 1024
+#: Idle keep-alive of the host's pooled connections: longer than a client pool's usual 60 s idle
+#: timeout, so the host (not the worker) closes idle connections and never reuses a closing one.
+KEEP_ALIVE_SECONDS = 75
 
 
 class ProxyError(RuntimeError):
@@ -214,7 +217,7 @@ class HttpProxy:
                              "pip install 'uvicorn>=0.30,<1'") from None
         config = uvicorn.Config(self, lifespan="off", access_log=False, log_config=None,
                                 ws="none", interface="asgi3", server_header=False,
-                                date_header=False)
+                                date_header=False, timeout_keep_alive=KEEP_ALIVE_SECONDS)
         server = uvicorn.Server(config)
         # The worker owns SIGINT/SIGTERM: uvicorn must neither install nor restore handlers.
         server.capture_signals = contextlib.nullcontext
