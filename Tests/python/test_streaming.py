@@ -99,9 +99,29 @@ GATED_APP = {
             return StreamingResponse(produce())
 
 
+        @app.route(route="styleb", methods=["POST"])
+        def style_b(req: func.HttpRequest) -> StreamingResponse:
+            body = req.get_body()
+            return StreamingResponse(iter([b"got ", body]), headers={"x-style": "b"})
+
+
         @app.route(route="plain")
         def plain(req: func.HttpRequest) -> func.HttpResponse:
             return func.HttpResponse("plain", headers={"x-plain": "yes"})
+        """,
+}
+
+CLASSIC_GENERATOR_APP = {
+    "host.json": '{"version": "2.0"}',
+    "Lines/function.json": """
+        {"scriptFile": "__init__.py", "bindings": [
+          {"type": "httpTrigger", "direction": "in", "name": "req"},
+          {"type": "http", "direction": "out", "name": "$return"}]}
+        """,
+    "Lines/__init__.py": """
+        def main(req):
+            yield "a,"
+            yield b"b"
         """,
 }
 
@@ -571,4 +591,51 @@ def test_client_disconnect_stops_a_starlette_streaming_response():
                 assert (await log_containing(host, "asgi stream stopped")).invocation_id == "inv-f"
                 invoke_buffered(host, fns["plain"], "inv-p")
                 assert (await answer(host, "inv-p")).result.status == S.Success
+    run(scenario())
+
+
+def test_style_b_func_request_with_a_starlette_response():
+    async def scenario():
+        with socket_dir() as directory, tempfile.TemporaryDirectory() as apps:
+            app = write_app(Path(apps) / "gated", GATED_APP)
+            async with streaming_session(app, directory / "h.sock") as (host, _, init, fns):
+                assert fns["style_b"].properties["FunctionsHostHttpProxy"] == "true"
+                client = await ProxyClient.connect(init.capabilities["HttpUri"])
+                await client.start("POST", "/api/styleb", "inv-sb", body=b"it")
+                invoke_proxied(host, fns["style_b"], "inv-sb")
+                assert (await answer(host, "inv-sb")).result.status == S.Success
+                status, headers = await client.response()
+                assert (status, headers["x-style"]) == (200, "b")
+                assert await client.body() == b"got it"
+                client.close()
+    run(scenario())
+
+
+def test_classic_generator_function_is_buffered():
+    async def scenario():
+        with socket_dir() as directory, tempfile.TemporaryDirectory() as apps:
+            app = write_app(Path(apps) / "classic", CLASSIC_GENERATOR_APP)
+            env = {"PYTHONDONTWRITEBYTECODE": "1",
+                   "FUNCTIONS_HOST_HTTP_SOCKET": str(directory / "h.sock")}
+            async with session(app, "grpc", dialect="functions", env=env) as (host, _):
+                host.send(worker_init_request=protos.WorkerInitRequest(
+                    host_version="4.0.0-test", function_app_directory=str(app),
+                    worker_directory=str(WORKER_SCRIPT.parent)))
+                await host.expect("worker_init_response")
+                metadata = protos.RpcFunctionMetadata(
+                    name="Lines", directory=str(app / "Lines"),
+                    script_file=str(app / "Lines" / "__init__.py"))
+                metadata.bindings["req"].type = "httpTrigger"
+                metadata.bindings["$return"].type = "http"
+                metadata.bindings["$return"].direction = protos.BindingInfo.out
+                host.send(function_load_request=protos.FunctionLoadRequest(
+                    function_id="id-lines", metadata=metadata))
+                loaded = (await host.expect("function_load_response")).function_load_response
+                assert loaded.result.status == S.Success, loaded.result.exception.message
+                invoke_buffered(host, protos.RpcFunctionMetadata(function_id="id-lines"), "inv-c")
+                reply = await answer(host, "inv-c")
+                assert reply.result.status == S.Success, reply.result.exception.message
+                assert reply.return_value.http.body.bytes == b"a,b"
+                assert any("'Lines'" in log.message and "not proxied" in log.message
+                           for log in host.logs())
     run(scenario())
