@@ -639,3 +639,26 @@ def test_classic_generator_function_is_buffered():
                 assert any("'Lines'" in log.message and "not proxied" in log.message
                            for log in host.logs())
     run(scenario())
+
+
+def test_worker_terminate_with_a_stream_open_exits_cleanly_and_removes_the_socket():
+    from google.protobuf.duration_pb2 import Duration
+
+    async def scenario():
+        with socket_dir() as directory:
+            path = directory / "h.sock"
+            async with streaming_session(EXAMPLE, path) as (host, worker, init, fns):
+                client = await ProxyClient.connect(init.capabilities["HttpUri"])
+                await client.start("GET", "/api/ticker", "inv-x")
+                invoke_proxied(host, fns["ticker"], "inv-x")
+                assert (await client.response())[0] == 200
+                assert await client.next_chunk() == b"tick 0\n"
+                host.send(worker_terminate=protos.WorkerTerminate(grace_period=Duration(seconds=2)))
+                assert await worker.wait() == 0, worker.output()
+                stderr = worker.stderr.decode(errors="replace")
+                assert "Traceback" not in stderr and "ERROR" not in stderr, worker.output()
+                assert not path.exists()
+                while (chunk := await client.next_chunk()) is not None:
+                    assert chunk.startswith(b"tick ")  # cut when the worker went away
+                client.close()
+    run(scenario())

@@ -223,6 +223,7 @@ class HttpProxy:
         server.capture_signals = contextlib.nullcontext
         if hasattr(server, "install_signal_handlers"):
             server.install_signal_handlers = lambda: None
+        logging.getLogger("uvicorn.error").addFilter(_drop_cut_stream_notice)
         self._server = server
         self._task = asyncio.get_running_loop().create_task(server.serve(sockets=[self._sock]))
         self._task.add_done_callback(self._server_ended)
@@ -263,11 +264,18 @@ class HttpProxy:
                                         f"{self.timeout:g} s")
                 return
             await exchange.finished.wait()
-        except asyncio.CancelledError:  # the server is going down: stop the invocation too
+        except asyncio.CancelledError:  # the worker is going down: stop the invocation too
             exchange.on_disconnect()
-            raise
+            return  # the connection is closed with the server; nothing to report
         if not exchange.response_started:
             await _plain(send, 500, "the function failed before it produced a response")
+
+
+def _drop_cut_stream_notice(record: logging.LogRecord) -> bool:
+    """uvicorn's error for a response left incomplete: here always a stream the worker stopped on
+    purpose (client gone, invocation cancelled, worker stopping) or after a failure the dispatcher
+    has logged already, with the invocation id."""
+    return record.getMessage() != "ASGI callable returned without completing response."
 
 
 def _bind_unix(path: str) -> socket.socket:
