@@ -662,3 +662,16 @@ def test_worker_terminate_with_a_stream_open_exits_cleanly_and_removes_the_socke
                     assert chunk.startswith(b"tick ")  # cut when the worker went away
                 client.close()
     run(scenario())
+
+
+def test_a_socket_path_that_cannot_be_bound_is_named_and_nothing_is_advertised():
+    async def scenario():
+        async with streaming_session(EXAMPLE, "relative/h.sock") as (host, _, init, fns):
+            assert "HttpUri" not in init.capabilities
+            assert "FunctionsHostHttpProxyPerFunction" not in init.capabilities
+            errors = [log.message for log in host.logs() if "FUNCTIONS_HOST_HTTP_SOCKET" in
+                      log.message]
+            assert errors and "'relative/h.sock' is not an absolute path" in errors[0], errors
+            invoke_buffered(host, fns["hello"], "inv-h", "http://localhost/api/hello")
+            assert (await answer(host, "inv-h")).result.status == S.Success
+    run(scenario())
