@@ -1,9 +1,10 @@
 """HTTP streaming in the decorator model: server-sent events, a generated download, a streamed
 upload, a plain generator function and an ordinary function side by side.
 
-The FastAPI-style functions (``Request`` parameter, ``StreamingResponse``/``JSONResponse`` result) run
-unchanged under Microsoft's Python worker with azurefunctions-extensions-http-fastapi; the generator
-functions (``stream_lines``, ``ticker``) are a functions-host extension of the bundled worker.
+The FastAPI-style functions (``Request`` parameter, ``StreamingResponse``/``JSONResponse``
+result) run unchanged under Microsoft's Python worker with azurefunctions-extensions-http-fastapi;
+the generator functions (``stream_lines``, ``ticker``) are a functions-host extension of the
+bundled worker.
 """
 import asyncio
 import hashlib

@@ -14,9 +14,12 @@ against hangs.
 import asyncio
 import contextlib
 import os
+import shutil
 import sys
 import tempfile
+import urllib.parse
 import uuid
+from pathlib import Path
 
 import grpc
 import grpc.aio
@@ -355,3 +358,74 @@ class ProxyClient:
 
     def close(self) -> None:
         self.writer.close()
+
+
+# -- HTTP streaming (a worker's proxy server, issue 15) ------------------------------------------
+
+@contextlib.contextmanager
+def socket_dir():
+    """A short private directory for the worker's socket (sun_path holds ~107 bytes)."""
+    path = tempfile.mkdtemp(prefix="fh-")
+    os.chmod(path, 0o700)
+    try:
+        yield Path(path)
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@contextlib.asynccontextmanager
+async def streaming_session(app, socket_path=None, env=None):
+    """A worker initialised, indexed and loaded: yields (host, worker, init response, functions)."""
+    environment = {"PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
+    if socket_path is not None:
+        environment["FUNCTIONS_HOST_HTTP_SOCKET"] = str(socket_path)
+    async with session(app, "grpc", dialect="functions", env=environment) as (host, worker):
+        host.send(worker_init_request=protos.WorkerInitRequest(
+            host_version="4.0.0-test", function_app_directory=str(app),
+            worker_directory=str(WORKER_SCRIPT.parent)))
+        init = (await host.expect("worker_init_response")).worker_init_response
+        assert init.result.status == protos.StatusResult.Success, init.result.exception.message
+        host.send(request_id="meta", functions_metadata_request=protos.FunctionsMetadataRequest(
+            function_app_directory=str(app)))
+        metadata = (await host.expect("function_metadata_response")).function_metadata_response
+        assert metadata.result.status == protos.StatusResult.Success, \
+            metadata.result.exception.message
+        functions = {m.name: m for m in metadata.function_metadata_results}
+        for md in functions.values():
+            host.send(function_load_request=protos.FunctionLoadRequest(
+                function_id=md.function_id, metadata=md))
+            loaded = (await host.expect("function_load_response")).function_load_response
+            assert loaded.result.status == protos.StatusResult.Success, \
+                (md.name, loaded.result.exception.message)
+        yield host, worker, init, functions
+
+
+def invoke_proxied(host, function, invocation_id, params=None):
+    """Sends a proxied invocation's InvocationRequest (the trigger carries route params only)."""
+    request = protos.InvocationRequest(invocation_id=invocation_id,
+                                       function_id=function.function_id)
+    request.input_data.add(name="req", data=protos.TypedData(
+        http=protos.RpcHttp(params=params or {})))
+    host.send(invocation_request=request)
+
+
+def invoke_buffered(host, function, invocation_id, url="http://localhost/api/x"):
+    request = protos.InvocationRequest(invocation_id=invocation_id,
+                                       function_id=function.function_id)
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+    request.input_data.add(name="req", data=protos.TypedData(http=protos.RpcHttp(
+        method="GET", url=url, query={k: v[0] for k, v in query.items()})))
+    host.send(invocation_request=request)
+
+
+async def answer(host, invocation_id):
+    return (await host.expect("invocation_response",
+                              lambda m: m.invocation_response.invocation_id == invocation_id)
+            ).invocation_response
+
+
+async def log_containing(host, text):
+    return (await host.expect("rpc_log", lambda m: text in m.rpc_log.message)).rpc_log
+
+
+# -- capabilities and metadata -------------------------------------------------------------------

@@ -258,7 +258,8 @@ class Dispatcher:
         response = message.invocation_response
         response.invocation_id = invocation_id
         info = self.loader.functions.get(request.function_id)
-        if info is not None and self.proxy.bound and streaming.is_proxied(request, info.http_trigger):
+        if info is not None and self.proxy.bound and \
+                streaming.is_proxied(request, info.http_trigger):
             await self._invoke_proxied(request, info, message)
             return
         try:

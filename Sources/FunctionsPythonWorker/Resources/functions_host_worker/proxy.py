@@ -30,7 +30,7 @@ KEEP_ALIVE_SECONDS = 75
 
 
 class ProxyError(RuntimeError):
-    """A proxied invocation that cannot go on (its HTTP request never came, the server is missing)."""
+    """A proxied invocation that cannot go on (its HTTP request never came, no server)."""
 
 
 def pairing_timeout() -> float:
@@ -47,7 +47,8 @@ class Exchange:
 
     ``receive`` hands the request body through; once the body is complete a watcher waits for the
     client to go away and calls ``on_disconnect`` (later ``receive`` calls return
-    ``http.disconnect`` then). ``send`` goes to the server, which awaits the transport's flow control.
+    ``http.disconnect`` then). ``send`` goes to the server, which awaits the transport's flow
+    control.
     """
 
     def __init__(self, scope, receive, send) -> None:
@@ -109,7 +110,7 @@ class Exchange:
 
 
 class Pairing:
-    """Matches proxied HTTP requests with InvocationRequests by invocation id, either order first."""
+    """Matches proxied HTTP requests with InvocationRequests by invocation id, either first."""
 
     def __init__(self) -> None:
         self._slots: typing.Dict[str, asyncio.Future] = {}

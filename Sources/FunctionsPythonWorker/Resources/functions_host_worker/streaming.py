@@ -42,7 +42,8 @@ def is_starlette_response(annotation) -> bool:
 
 
 def style_of(func: typing.Callable, trigger_param: typing.Optional[str],
-             hints: typing.Optional[typing.Mapping[str, typing.Any]] = None) -> typing.Optional[str]:
+             hints: typing.Optional[typing.Mapping[str, typing.Any]] = None
+             ) -> typing.Optional[str]:
     """The streaming style of an HTTP-triggered function, or None (a plain function)."""
     if trigger_param is None:
         return None
@@ -248,7 +249,8 @@ async def buffer_generator(stream: GeneratorStream) -> azf.HttpResponse:
         await asyncio.shield(stream.close())
     headers = dict(first.headers) if first is not None else {}
     if not any(k.lower() == "content-type" for k in headers):
-        headers["Content-Type"] = (f"{first.mimetype}; charset={first.charset or 'utf-8'}"
-                                   if first is not None and first.mimetype else DEFAULT_CONTENT_TYPE)
+        headers["Content-Type"] = (
+            f"{first.mimetype}; charset={first.charset or 'utf-8'}"
+            if first is not None and first.mimetype else DEFAULT_CONTENT_TYPE)
     return azf.HttpResponse(b"".join(chunks), status_code=first.status_code if first else 200,
                             headers=headers)
