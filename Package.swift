@@ -135,6 +135,8 @@ let package = Package(
         .embedInCode("Resources/functions_host_worker/bindings.py"),
         .embedInCode("Resources/functions_host_worker/logs.py"),
         .embedInCode("Resources/functions_host_worker/wiring.py"),
+        .embedInCode("Resources/functions_host_worker/proxy.py"),
+        .embedInCode("Resources/functions_host_worker/streaming.py"),
         .embedInCode("Resources/FunctionRpc_pb2.py"),
         .embedInCode("Resources/FunctionRpc_pb2_grpc.py"),
         .embedInCode("Resources/ClaimsIdentityRpc_pb2.py"),

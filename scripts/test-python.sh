@@ -17,7 +17,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${FUNCTIONS_HOST_TEST_VENV:-$ROOT/.build/python-test-venv}"
 PYTHON="${PYTHON:-python3}"
 REQUIREMENTS="$ROOT/Sources/FunctionsPythonWorker/Resources/requirements.txt"
-TEST_REQUIREMENTS="pytest>=8,<10 azure-storage-blob>=12.19 azure-storage-queue>=12.9 opentelemetry-proto>=1.30,<2"
+TEST_REQUIREMENTS="pytest>=8,<10 azure-storage-blob>=12.19 azure-storage-queue>=12.9 opentelemetry-proto>=1.30,<2 fastapi>=0.110,<1 azurefunctions-extensions-http-fastapi>=1.0,<2"
 
 log() { printf '[test-python] %s\n' "$*" >&2; }
 

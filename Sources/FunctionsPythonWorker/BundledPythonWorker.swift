@@ -56,6 +56,11 @@ public enum BundledPythonWorker {
     File(relativePath: "functions_host_worker/bindings.py", bytes: PackageResources.bindings_py),
     File(relativePath: "functions_host_worker/logs.py", bytes: PackageResources.logs_py),
     File(relativePath: "functions_host_worker/wiring.py", bytes: PackageResources.wiring_py),
+    File(relativePath: "functions_host_worker/proxy.py", bytes: PackageResources.proxy_py),
+    File(
+      relativePath: "functions_host_worker/streaming.py",
+      bytes: PackageResources.streaming_py
+    ),
     File(relativePath: "FunctionRpc_pb2.py", bytes: PackageResources.FunctionRpc_pb2_py),
     File(relativePath: "FunctionRpc_pb2_grpc.py", bytes: PackageResources.FunctionRpc_pb2_grpc_py),
     File(

@@ -21,6 +21,7 @@ struct BundledPythonWorkerTests {
           "functions_host_worker/dispatcher.py", "functions_host_worker/runner.py",
           "functions_host_worker/loader.py", "functions_host_worker/bindings.py",
           "functions_host_worker/logs.py", "functions_host_worker/wiring.py",
+          "functions_host_worker/proxy.py", "functions_host_worker/streaming.py",
         ]
     )
     #expect(BundledPythonWorker.files.allSatisfy { !$0.bytes.isEmpty })

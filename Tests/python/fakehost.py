@@ -14,9 +14,12 @@ against hangs.
 import asyncio
 import contextlib
 import os
+import shutil
 import sys
 import tempfile
+import urllib.parse
 import uuid
+from pathlib import Path
 
 import grpc
 import grpc.aio
@@ -247,3 +250,182 @@ def run(coroutine, timeout: float = 60.0):
     async def guarded():
         return await asyncio.wait_for(coroutine, timeout)
     return asyncio.run(guarded())
+
+
+class ProxyClient:
+    """One HTTP/1.1 connection (h11) to a worker's proxy server, as the host's forwarder opens it:
+    ``uri`` is the worker's ``HttpUri`` capability (``http+unix://<%-encoded path>`` or
+    ``http://127.0.0.1:<port>``). Reads return h11 events; chunks are reassembled from the
+    chunked encoding's boundaries, so a test sees exactly what the server flushed as one chunk."""
+
+    def __init__(self, reader, writer) -> None:
+        import h11
+        self._h11 = h11
+        self.reader, self.writer = reader, writer
+        self.conn = h11.Connection(h11.CLIENT)
+
+    @classmethod
+    async def connect(cls, uri: str) -> "ProxyClient":
+        import urllib.parse
+        if uri.startswith("http+unix://"):
+            path = urllib.parse.unquote(uri[len("http+unix://"):])
+            reader, writer = await asyncio.open_unix_connection(path)
+        else:
+            parts = urllib.parse.urlsplit(uri)
+            reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+        return cls(reader, writer)
+
+    async def _write(self, event) -> None:
+        data = self.conn.send(event)
+        if data:
+            self.writer.write(data)
+            await self.writer.drain()
+
+    async def start(self, method: str, target: str, invocation_id=None, headers=(),
+                    body=None) -> None:
+        """Sends the request head (and ``body`` if given; else the body is chunked and sent
+        with :meth:`send_chunk` / :meth:`end`)."""
+        if self.conn.our_state is self._h11.DONE and self.conn.their_state is self._h11.DONE:
+            self.conn.start_next_cycle()  # keep-alive: the next request on this connection
+        head = [("host", "localhost"), *headers]
+        if invocation_id is not None:
+            head.append(("x-ms-invocation-id", invocation_id))
+        if body is not None:
+            head.append(("content-length", str(len(body))))
+        elif method in ("POST", "PUT"):
+            head.append(("transfer-encoding", "chunked"))
+        await self._write(self._h11.Request(method=method, target=target, headers=head))
+        if body is not None or method not in ("POST", "PUT"):
+            if body:
+                await self._write(self._h11.Data(data=body))
+            await self.end()
+
+    async def send_chunk(self, data: bytes) -> None:
+        await self._write(self._h11.Data(data=data))
+
+    async def end(self) -> None:
+        await self._write(self._h11.EndOfMessage())
+
+    async def next_event(self, timeout: float = GUARD):
+        async def read():
+            while True:
+                event = self.conn.next_event()
+                if event is self._h11.NEED_DATA:
+                    self.conn.receive_data(await self.reader.read(65536))
+                    continue
+                return event
+
+        async def guarded():
+            try:
+                return await read()
+            except self._h11.RemoteProtocolError as exc:  # e.g. closed in the middle of a body
+                return exc
+        return await asyncio.wait_for(guarded(), timeout)
+
+    async def response(self, timeout: float = GUARD):
+        """The response head: (status, {lower-case name: value})."""
+        event = await self.next_event(timeout)
+        assert isinstance(event, self._h11.Response), f"expected a response head, got {event!r}"
+        return event.status_code, {k.decode().lower(): v.decode() for k, v in event.headers}
+
+    async def next_chunk(self, timeout: float = GUARD):
+        """The next whole chunk of the body, b"" at its end, None if the connection ended."""
+        parts = []
+        while True:
+            event = await self.next_event(timeout)
+            if isinstance(event, self._h11.Data):
+                parts.append(bytes(event.data))
+                if event.chunk_end:
+                    return b"".join(parts)
+                continue
+            if isinstance(event, self._h11.EndOfMessage):
+                return b"".join(parts) if parts else b""
+            if isinstance(event, (self._h11.ConnectionClosed, self._h11.RemoteProtocolError)):
+                return None  # the server closed the connection (mid-body: a cut stream)
+            raise AssertionError(f"unexpected event {event!r}")
+
+    async def body(self, timeout: float = GUARD) -> bytes:
+        """The rest of the body (chunked or not)."""
+        parts = []
+        while True:
+            event = await self.next_event(timeout)
+            if isinstance(event, self._h11.Data):
+                parts.append(bytes(event.data))
+            elif isinstance(event, self._h11.EndOfMessage):
+                return b"".join(parts)
+            else:
+                raise AssertionError(f"the body ended with {event!r}")
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+# -- HTTP streaming (a worker's proxy server, issue 15) ------------------------------------------
+
+@contextlib.contextmanager
+def socket_dir():
+    """A short private directory for the worker's socket (sun_path holds ~107 bytes)."""
+    path = tempfile.mkdtemp(prefix="fh-")
+    os.chmod(path, 0o700)
+    try:
+        yield Path(path)
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@contextlib.asynccontextmanager
+async def streaming_session(app, socket_path=None, env=None):
+    """A worker initialised, indexed and loaded: yields (host, worker, init response, functions)."""
+    environment = {"PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
+    if socket_path is not None:
+        environment["FUNCTIONS_HOST_HTTP_SOCKET"] = str(socket_path)
+    async with session(app, "grpc", dialect="functions", env=environment) as (host, worker):
+        host.send(worker_init_request=protos.WorkerInitRequest(
+            host_version="4.0.0-test", function_app_directory=str(app),
+            worker_directory=str(WORKER_SCRIPT.parent)))
+        init = (await host.expect("worker_init_response")).worker_init_response
+        assert init.result.status == protos.StatusResult.Success, init.result.exception.message
+        host.send(request_id="meta", functions_metadata_request=protos.FunctionsMetadataRequest(
+            function_app_directory=str(app)))
+        metadata = (await host.expect("function_metadata_response")).function_metadata_response
+        assert metadata.result.status == protos.StatusResult.Success, \
+            metadata.result.exception.message
+        functions = {m.name: m for m in metadata.function_metadata_results}
+        for md in functions.values():
+            host.send(function_load_request=protos.FunctionLoadRequest(
+                function_id=md.function_id, metadata=md))
+            loaded = (await host.expect("function_load_response")).function_load_response
+            assert loaded.result.status == protos.StatusResult.Success, \
+                (md.name, loaded.result.exception.message)
+        yield host, worker, init, functions
+
+
+def invoke_proxied(host, function, invocation_id, params=None):
+    """Sends a proxied invocation's InvocationRequest (the trigger carries route params only)."""
+    request = protos.InvocationRequest(invocation_id=invocation_id,
+                                       function_id=function.function_id)
+    request.input_data.add(name="req", data=protos.TypedData(
+        http=protos.RpcHttp(params=params or {})))
+    host.send(invocation_request=request)
+
+
+def invoke_buffered(host, function, invocation_id, url="http://localhost/api/x"):
+    request = protos.InvocationRequest(invocation_id=invocation_id,
+                                       function_id=function.function_id)
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+    request.input_data.add(name="req", data=protos.TypedData(http=protos.RpcHttp(
+        method="GET", url=url, query={k: v[0] for k, v in query.items()})))
+    host.send(invocation_request=request)
+
+
+async def answer(host, invocation_id):
+    return (await host.expect("invocation_response",
+                              lambda m: m.invocation_response.invocation_id == invocation_id)
+            ).invocation_response
+
+
+async def log_containing(host, text):
+    return (await host.expect("rpc_log", lambda m: text in m.rpc_log.message)).rpc_log
+
+
+# -- capabilities and metadata -------------------------------------------------------------------

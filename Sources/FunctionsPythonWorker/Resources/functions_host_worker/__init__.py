@@ -9,7 +9,8 @@ Modules, one per section: ``constants``, ``cli`` (launch arguments), ``h2stream`
 ``h2client`` (the EventStream as a lean gRPC client on h2: the default), ``transport`` (the grpcio and raw
 Unix-socket fallbacks), ``dispatcher`` (one ``_handle_<kind>`` per message kind), ``runner``
 (sync functions on threads), ``loader`` (loader/registry), ``bindings`` (TypedData <-> Python via the library's
-converters), ``logs`` (RpcLog tagged with the invocation id from a context variable) and
+converters), ``proxy`` (the HTTP server for proxied, streamed invocations, on uvicorn) and
+``streaming`` (which functions stream and how their responses are written), ``logs`` (RpcLog tagged with the invocation id from a context variable) and
 ``wiring`` (the worker itself). State lives in objects; module-level names are constants.
 Modules import each other relatively, so no name here can shadow, or be shadowed by, app code.
 """

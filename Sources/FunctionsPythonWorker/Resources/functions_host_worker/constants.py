@@ -54,7 +54,7 @@ LOG_LEVELS = ((logging.CRITICAL, protos.RpcLog.Critical), (logging.ERROR, LEVEL_
               (logging.DEBUG, protos.RpcLog.Debug))
 #: Library loggers kept from flooding the host when the root logger is at DEBUG.
 QUIET_LOGGERS = ((LOGGER_NAME, logging.INFO), ("grpc", logging.WARNING),
-                 ("asyncio", logging.WARNING))
+                 ("asyncio", logging.WARNING), ("uvicorn", logging.WARNING))
 SCALAR_DATA_KINDS = frozenset(("string", "json", "bytes", "int", "double"))
 EMPTY_METADATA: typing.Mapping[str, azf_meta.Datum] = types.MappingProxyType({})
 SAME_SITE = types.MappingProxyType({

@@ -21,9 +21,11 @@ import FunctionRpc_pb2 as protos
 
 from .constants import (
     APP_PACKAGE, DEFAULT_ENTRY_POINT, DEFAULT_INDEX_SCRIPT, DEFAULT_SCRIPT_FILE,
-    DIRECTION_INOUT, DIRECTION_OUT, EMPTY_METADATA, HTTP_TYPES, LOGGER_NAME, RETURN_BINDING,
+    DIRECTION_INOUT, DIRECTION_OUT, EMPTY_METADATA, HTTP_TRIGGER, HTTP_TYPES, LOGGER_NAME,
+    RETURN_BINDING,
     WORKER_INDEXED, _ANNOTATION_CANDIDATES,
 )
+from .streaming import PROXY_PROPERTY, is_starlette_request, style_of
 from .bindings import (
     GenericBinding, OutValue, TriggerMetadata, _encode, _encode_into, _in_converter,
     _is_subclass, _out_converter, _user_frames, datum_from_typed_data, make_context,
@@ -196,11 +198,15 @@ def function_id_for(name: str) -> str:
 
 def _function_metadata(fn, app_dir: str, script: Path):
     name = fn.get_function_name()
+    properties = {WORKER_INDEXED: "True"}
+    trigger = next((b.name for b in fn.get_bindings() if b.type == HTTP_TRIGGER), None)
+    if style_of(fn.get_user_function(), trigger) is not None:
+        properties[PROXY_PROPERTY] = "true"  # the host proxies it: the worker streams its response
     return protos.RpcFunctionMetadata(
         name=name, function_id=function_id_for(name), directory=app_dir,
         script_file=str(script), entry_point=name, language="python", is_proxy=False,
         raw_bindings=fn.get_raw_bindings(), retry_options=_retry_options(fn),
-        properties={WORKER_INDEXED: "True"},
+        properties=properties,
         bindings={b.name: protos.BindingInfo(type=b.type, direction=b.direction,
                                              data_type=b.data_type or 0)
                   for b in fn.get_bindings()})
@@ -246,6 +252,12 @@ class FunctionInfo:
         self.inputs: typing.Dict[str, typing.Tuple[typing.Callable, str]] = {}  # decode, type
         self.outputs: typing.List[typing.Tuple[str, typing.Callable, typing.Any, bool]] = []
         self.required_inputs: typing.List[str] = []
+        #: The HTTP trigger parameter, its streaming style (streaming.ASGI / GENERATOR / None) and,
+        #: for a Starlette/FastAPI ``Request`` parameter, the class to build.
+        self.http_trigger = next((p for p, (t, d) in bindings.items()
+                                  if t == HTTP_TRIGGER and d != DIRECTION_OUT), None)
+        self.stream_style = style_of(func, self.http_trigger, hints)
+        self.request_class = None
         declared, accepts_any = set(), False
         entry = f"{getattr(func, '__name__', name)}()"
         for pname, param in signature.parameters.items():
@@ -254,6 +266,9 @@ class FunctionInfo:
                 accepts_any = True
             elif param.kind is param.VAR_POSITIONAL:
                 pass
+            elif pname == self.http_trigger and is_starlette_request(annotation):
+                declared.add(pname)  # built from the proxied request, not from TypedData
+                self.request_class = annotation
             elif pname in bindings:
                 declared.add(pname)
                 self._bind(pname, annotation, *bindings[pname])
@@ -289,7 +304,9 @@ class FunctionInfo:
                 raise FunctionLoadError(name, 'the "$return" binding must have direction "out"')
             returns = hints.get("return")
             converter = _out_converter(rtype)
-            if returns is not None and returns is not type(None):
+            if self.stream_style is not None:
+                pass  # a Starlette response, or a generator's items: written to the proxied request
+            elif returns is not None and returns is not type(None):
                 if typing.get_origin(returns) is azf.Out or returns is azf.Out:
                     raise FunctionLoadError(name, f"the return annotation of {entry} must not "
                                                   "be azure.functions.Out")
