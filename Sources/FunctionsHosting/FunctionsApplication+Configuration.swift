@@ -25,6 +25,9 @@ extension FunctionsApplication {
     /// Where the HTTP front door listens; `nil` serves no socket (``FunctionsApplication/respond(to:body:)``
     /// still works). Default `127.0.0.1:7071`, as `func start`.
     public var http: HTTPAddress? = HTTPAddress()
+    /// Whether the front door answers function requests on its event loops when a worker can take them
+    /// at once (see `HTTPFrontDoor.Configuration.eventLoopInvocations`). Default `true`.
+    public var httpInvocationsOnEventLoop = true
     /// The store of queues, blobs and timer state. Default: a per-app SQLite file in ``cacheDirectory``.
     public var storage: Storage = .defaultFile
     /// The Azure-compatible Blob and Queue endpoints; `nil` serves none (triggers and bindings still use

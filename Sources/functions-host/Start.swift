@@ -62,6 +62,13 @@ struct Start: AsyncParsableCommand {
     help: "Record no invocation metrics or dashboard data (to measure their cost).")
   var noMetrics = false
 
+  @Flag(
+    name: .customLong("no-event-loop-invocations"),
+    help: ArgumentHelp(
+      "Answer every HTTP request through the async responder (to measure the event-loop path).",
+      visibility: .hidden))
+  var noEventLoopInvocations = false
+
   @Option(
     name: .long,
     help: "Host-level CORS: allowed origins, comma-separated, or '*' (replaces local.settings.json Host.CORS).")
@@ -244,6 +251,7 @@ struct Start: AsyncParsableCommand {
     c.reloadOnChange = !noReload
     c.hostID = hostID
     c.telemetry.recordInvocations = !noMetrics
+    c.httpInvocationsOnEventLoop = !noEventLoopInvocations
     c.metricsPort = metricsPort
     if let maxMessageSize { c.configureHost = { $0.maxMessageSize = maxMessageSize } }
     return c

@@ -10,6 +10,7 @@
 #   for ours the report also gives the host's own CPU per request (utime+stime of the host process over
 #   the c64 run ÷ its requests).
 #   OURS_EXTRA_ARGS="--no-metrics" adds flags to every functions-host start (e.g. to measure the metrics' cost).
+#   OURS_ALT_ARGS="--no-event-loop-invocations" also runs ours with those flags, labelled [alt], interleaved.
 # Needs: wrk (installed from Debian's packages if missing), python3, a release build of functions-host
 # (FUNCTIONS_HOST_BIN, else .build/release, built if missing), PyPI for the peers' venv.
 source "$(dirname "${BASH_SOURCE[0]}")/_common.sh"
@@ -78,6 +79,7 @@ CONFIGS=()
 add_ours() {
   local t v
   for t in "${OUR_TRANSPORTS[@]}"; do for v in $VARIANTS; do CONFIGS+=("ours:$1:$t:$v"); done; done
+  if [[ -n "${OURS_ALT_ARGS:-}" ]]; then for v in $VARIANTS; do CONFIGS+=("ours:$1:alt:$v"); done; fi
 }
 add_peers() { CONFIGS+=("ff-asgi:$1::" "uvicorn:$1::" "ff-default:$1::"); }
 for n in 2 1 4; do
@@ -104,7 +106,8 @@ run_config() { # run_config KIND WORKERS TRANSPORT VARIANT ROUND
       if [[ "$variant" == sync ]]; then url="http://127.0.0.1:$port/api/hello_sync?name=bench"
       else url="http://127.0.0.1:$port/api/hello?name=bench"; fi
       local args=(start --script-root "$APP_OURS" --port "$port" --workers "$workers")
-      [[ -n "$transport" ]] && args+=(--transport "$transport")
+      if [[ "$transport" == alt ]]; then read -r -a alt <<< "$OURS_ALT_ARGS"; args+=("${alt[@]}")
+      elif [[ -n "$transport" ]]; then args+=(--transport "$transport"); fi
       [[ -n "${OURS_EXTRA_ARGS:-}" ]] && read -r -a extra <<< "$OURS_EXTRA_ARGS" && args+=("${extra[@]}")
       start_server "$logfile" "$HOST_BIN" "${args[@]}" ;;
     ff-default)

@@ -112,6 +112,7 @@ struct ApplicationParts: Sendable {
         $0.routePrefix = app.hostJSON.routePrefix
         $0.cors = cors
         $0.functionKeysRequired = functionKeysRequired
+        $0.eventLoopInvocations = c.httpInvocationsOnEventLoop
       },
       logger: logger,
       keys: keys?.initial,
