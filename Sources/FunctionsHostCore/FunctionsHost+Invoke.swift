@@ -1,5 +1,6 @@
 internal import Foundation
 internal import FunctionsRPC
+internal import NIOPosix
 internal import Synchronization
 
 extension FunctionsHost {
@@ -160,7 +161,11 @@ extension FunctionsHost {
       ($0.catalog, $0.shuttingDown, $0.pool, $0.functionTimeout)
     }
     guard !shuttingDown, let catalog, catalog.isIndexed, !function.isDisabled else { return false }
-    guard case .channel(let channel) = pool.pick(functionID: function.functionID) else { return false }
+    // A worker whose stream is on this thread's event loop answers without a thread hop either way.
+    let loop = MultiThreadedEventLoopGroup.currentEventLoop
+    guard case .channel(let channel) = pool.pick(functionID: function.functionID, preferring: loop) else {
+      return false
+    }
     let invocationID = invocationIDs.next()
     var request = AzureFunctionsRpcMessages_InvocationRequest()
     request.invocationID = invocationID

@@ -7,12 +7,15 @@ extension WorkerPool {
     package var loadState: WorkerChannel.LoadState?
     /// Invocations in flight on it.
     package var outstanding: Int
+    /// Whether its stream lives on the caller's event loop (no thread hop either way).
+    package var isLocal: Bool
 
     /// A candidate.
-    package init(isReady: Bool, loadState: WorkerChannel.LoadState?, outstanding: Int) {
+    package init(isReady: Bool, loadState: WorkerChannel.LoadState?, outstanding: Int, isLocal: Bool = false) {
       self.isReady = isReady
       self.loadState = loadState
       self.outstanding = outstanding
+      self.isLocal = isLocal
     }
   }
 
@@ -23,6 +26,11 @@ extension WorkerPool {
     case noneReady
     case allBusy
   }
+
+  /// How many more invocations in flight a worker on the caller's event loop may have than the least
+  /// busy one and still be chosen (``Strategy/leastOutstanding``): a thread hop each way costs more than
+  /// that much imbalance.
+  package static let localSlack = 2
 
   /// Chooses a worker among `candidates`, purely (see the type's documentation).
   ///
@@ -72,6 +80,9 @@ extension WorkerPool {
       }
       switch strategy {
       case .leastOutstanding:
+        for (index, c) in candidates.enumerated() where c.isLocal && isEligible(c) && c.outstanding <= least + localSlack {
+          return .worker(index)
+        }
         return .worker(nth(leastCount == 1 ? 0 : random(leastCount)) { $0.outstanding == least })
       case .roundRobin:
         return .worker(nth((turn & Int.max) % eligibleCount) { _ in true })

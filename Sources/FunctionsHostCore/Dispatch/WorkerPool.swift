@@ -1,4 +1,5 @@
 internal import DequeModule
+package import NIOCore
 internal import Synchronization
 
 /// The workers that can take invocations, and the choice among them.
@@ -61,10 +62,12 @@ package final class WorkerPool: Sendable {
   }
 
   /// Chooses a worker for the function (see the type's documentation and ``choose(_:strategy:limit:turn:random:)``).
-  package func pick(functionID: String) -> Pick {
+  package func pick(functionID: String, preferring loop: (any EventLoop)? = nil) -> Pick {
     let channels = state.withLock { $0.channels }
     let candidates = channels.map {
-      Candidate(isReady: $0.isReady, loadState: $0.loadState(of: functionID), outstanding: $0.outstanding)
+      Candidate(
+        isReady: $0.isReady, loadState: $0.loadState(of: functionID), outstanding: $0.outstanding,
+        isLocal: loop.map($0.streams(on:)) ?? false)
     }
     let turn = options.strategy == .roundRobin ? roundRobin.wrappingAdd(1, ordering: .relaxed).oldValue : 0
     switch Self.choose(candidates, strategy: options.strategy, limit: options.maxConcurrentPerWorker, turn: turn) {

@@ -1,5 +1,6 @@
 package import FunctionsRPC
 package import Logging
+package import NIOCore
 internal import Synchronization
 
 /// One worker's end of the EventStream: sends messages and matches replies to the callers waiting for them.
@@ -70,6 +71,11 @@ package final class WorkerChannel: Sendable {
   package var capabilities: [String: String] { state.withLock { $0.capabilities } }
   /// The worker's own HTTP server, when it advertised a usable `HttpUri` (HTTP proxying).
   package var httpProxy: HTTPProxyTarget? { state.withLock { $0.httpProxy } }
+  /// Whether the worker's stream lives on `loop` (answers decoded there need no thread hop).
+  package func streams(on loop: any EventLoop) -> Bool {
+    guard let own = state.withLock({ $0.writer })?.eventLoop else { return false }
+    return own === loop
+  }
   /// Whether the worker advertised `name` with a non-empty value.
   package func has(capability name: String) -> Bool { !(state.withLock { $0.capabilities[name] } ?? "").isEmpty }
   /// The load state of a function on this worker.

@@ -1,4 +1,5 @@
 package import FunctionsRPC
+package import NIOCore
 
 /// Where a channel's outbound messages go: an EventStream (HTTP/2) or a raw-frame Unix-socket connection.
 package protocol WorkerMessageSink: Sendable {
@@ -10,9 +11,15 @@ package protocol WorkerMessageSink: Sendable {
 
   /// Queues one message without waiting; only when ``sendsSynchronously``.
   func trySend(_ message: AzureFunctionsRpcMessages_StreamingMessage) throws
+
+  /// The event loop the stream lives on, when it is a NIO channel (for event-loop affinity).
+  var eventLoop: (any EventLoop)? { get }
 }
 
 extension WorkerMessageSink {
+  /// No event loop known.
+  package var eventLoop: (any EventLoop)? { nil }
+
   /// Sinks that can only write asynchronously.
   package var sendsSynchronously: Bool { false }
 

@@ -95,9 +95,14 @@ final class EventLoopInvocationHandler: ChannelDuplexHandler, RemovableChannelHa
     let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
     let eventLoop = context.eventLoop
     let started = responder.startEventLoopInvocation(head, body: body, route: route, logger: logger) { answer in
-      eventLoop.execute {
+      if eventLoop.inEventLoop {
         let (handler, context) = loopBound.value
         handler.write(answer, context: context)
+      } else {
+        eventLoop.execute {
+          let (handler, context) = loopBound.value
+          handler.write(answer, context: context)
+        }
       }
     }
     if !started { fallBack(context: context) }

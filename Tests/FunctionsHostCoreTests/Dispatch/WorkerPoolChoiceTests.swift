@@ -41,4 +41,23 @@ import Testing
     #expect(WorkerPool.choose(starting, strategy: strategy, limit: 0, turn: 0) == .noneReady)
     #expect(WorkerPool.choose([], strategy: strategy, limit: 0, turn: 0) == .noneReady)
   }
+
+  @Test func aWorkerOnTheCallersEventLoopWinsWithinTheSlackOnly() {
+    let near = [
+      C(isReady: true, loadState: .loaded, outstanding: 1),
+      C(isReady: true, loadState: .loaded, outstanding: 1 + WorkerPool.localSlack, isLocal: true),
+    ]
+    #expect(WorkerPool.choose(near, strategy: .leastOutstanding, limit: 0, turn: 0, random: { _ in 0 }) == .worker(1))
+    let far = [
+      C(isReady: true, loadState: .loaded, outstanding: 1),
+      C(isReady: true, loadState: .loaded, outstanding: 2 + WorkerPool.localSlack, isLocal: true),
+    ]
+    #expect(WorkerPool.choose(far, strategy: .leastOutstanding, limit: 0, turn: 0) == .worker(0))
+    // The concurrency limit still holds for a local worker.
+    let full = [
+      C(isReady: true, loadState: .loaded, outstanding: 0),
+      C(isReady: true, loadState: .loaded, outstanding: 2, isLocal: true),
+    ]
+    #expect(WorkerPool.choose(full, strategy: .leastOutstanding, limit: 2, turn: 0) == .worker(0))
+  }
 }

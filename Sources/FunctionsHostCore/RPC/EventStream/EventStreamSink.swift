@@ -31,6 +31,9 @@ final class EventStreamSink: WorkerMessageSink {
     try enqueue(message)
   }
 
+  /// The stream's event loop.
+  var eventLoop: (any EventLoop)? { channel.eventLoop }
+
   /// Writes never wait: ``enqueue(_:)`` batches from any thread.
   var sendsSynchronously: Bool { true }
 
