@@ -104,17 +104,30 @@ package final class EventStreamServer: Sendable {
     }
   }
 
-  /// Counts a new connection in, unless ``Configuration/maxConnections`` are open.
+  /// Connections open now (admitted and not yet closed) on all listeners.
+  package var openConnections: Int { connections.withLock { $0 } }
+
+  /// Counts a new connection in, unless ``Configuration/maxConnections`` are open. Both changes of the
+  /// count are logged at debug level, with the count.
   private func admit(_ channel: any Channel) -> Bool {
-    let admitted = connections.withLock { count -> Bool in
-      guard count < configuration.maxConnections else { return false }
+    let limit = configuration.maxConnections
+    let open = connections.withLock { count -> Int? in
+      guard count < limit else { return nil }
       count += 1
-      return true
+      return count
     }
-    if admitted {
-      channel.closeFuture.whenComplete { [weak self] _ in self?.connections.withLock { $0 -= 1 } }
+    guard let open else { return false }
+    logger.debug("worker connection accepted (\(open) of \(limit) open)")
+    let logger = self.logger
+    channel.closeFuture.whenComplete { [weak self] _ in
+      guard let self else { return }
+      let left = self.connections.withLock { count -> Int in
+        count -= 1
+        return count
+      }
+      logger.debug("worker connection closed (\(left) of \(limit) open)")
     }
-    return admitted
+    return true
   }
 
   private func bootstrap() -> ServerBootstrap {
