@@ -22,16 +22,22 @@ final class EventStreamHandler: ChannelInboundHandler, RemovableChannelHandler {
   private var sink: EventStreamSink? = nil
   private var peer: String = "?"
   private var overUnixSocket = false
+  /// The connection this stream belongs to (nil on an embedded test channel).
+  private let connection: NIOLoopBound<WorkerConnectionGuard>?
 
-  init(registry: WorkerRegistry, limits: EventStreamStateMachine.Limits, startTimeout: TimeAmount, logger: Logger) {
+  init(
+    registry: WorkerRegistry, limits: EventStreamStateMachine.Limits, startTimeout: TimeAmount, logger: Logger,
+    connection: NIOLoopBound<WorkerConnectionGuard>? = nil
+  ) {
     self.machine = EventStreamStateMachine(limits: limits)
     self.registry = registry
     self.startTimeout = startTimeout
     self.logger = logger
+    self.connection = connection
   }
 
   func handlerAdded(context: ChannelHandlerContext) {
-    peer = Self.describe(context.channel.parent?.remoteAddress)
+    peer = WorkerPeer.describe(context.channel.parent?.remoteAddress)
     overUnixSocket = context.channel.parent?.localAddress?.protocol == .unix
     let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
     timer = context.eventLoop.assumeIsolated().scheduleTask(in: startTimeout) { [self] in
@@ -163,6 +169,7 @@ final class EventStreamHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
     timer?.cancel()
     timer = nil
+    connection?.value.streamAttached()
     worker = channel
     self.sink = sink
     channel.logger.info("worker \(channel.slot) attached its EventStream over \(overUnixSocket ? "a Unix socket" : "TCP")")
@@ -200,11 +207,5 @@ final class EventStreamHandler: ChannelInboundHandler, RemovableChannelHandler {
     self.worker = nil
     sink?.finish()
     worker.streamEnded(reason: reason)
-  }
-
-  private static func describe(_ address: SocketAddress?) -> String {
-    guard let address else { return "?" }
-    if address.protocol == .unix { return "unix:\(address.pathname ?? "")" }
-    return "\(address.ipAddress ?? "?"):\(address.port ?? 0)"
   }
 }

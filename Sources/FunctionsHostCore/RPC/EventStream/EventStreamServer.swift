@@ -21,7 +21,8 @@ package final class EventStreamServer: Sendable {
   package struct Configuration: Sendable {
     /// Message size limits before and after StartStream.
     var limits = EventStreamStateMachine.Limits()
-    /// Time a stream has to send its StartStream.
+    /// Time a stream has to send its StartStream, and a connection to attach a worker (a connection that
+    /// sends nothing, or no HEADERS, is closed when it elapses).
     package var startTimeout: Duration = .seconds(60)
     /// SETTINGS_INITIAL_WINDOW_SIZE: what each stream may send before the host reads.
     package var streamWindow = 16 << 20
@@ -163,13 +164,17 @@ package final class EventStreamServer: Sendable {
         }
         self.track(channel)
         return channel.eventLoop.makeCompletedFuture {
+          let connectionGuard = WorkerConnectionGuard(startTimeout: startTimeout, logger: logger)
+          try channel.pipeline.syncOperations.addHandler(connectionGuard)
+          let boundGuard = NIOLoopBound(connectionGuard, eventLoop: channel.eventLoop)
           _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
             mode: .server, connectionConfiguration: connection, streamConfiguration: stream
           ) { streamChannel in
             streamChannel.eventLoop.makeCompletedFuture {
               try streamChannel.pipeline.syncOperations.addHandler(
                 EventStreamHandler(
-                  registry: registry, limits: configuration.limits, startTimeout: startTimeout, logger: logger))
+                  registry: registry, limits: configuration.limits, startTimeout: startTimeout, logger: logger,
+                  connection: boundGuard))
             }
           }
         }
