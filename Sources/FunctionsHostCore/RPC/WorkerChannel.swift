@@ -37,6 +37,9 @@ package final class WorkerChannel: Sendable {
   package let logger: Logger
   /// Which worker log lines are shown (host.json `logging.logLevel`).
   package let logLevels: LogLevelPolicy
+  /// Whether this worker is an OS process whose streams must come from it (or its process group); see
+  /// ``WorkerPeerCheck``. False for workers that are not processes of their own (in-process test workers).
+  package let bindsToLaunchedProcess: Bool
   /// How long a timed-out invocation may keep running after InvocationCancel.
   let cancelGrace: Duration
   let clock: TimerClock
@@ -48,9 +51,10 @@ package final class WorkerChannel: Sendable {
   package init(
     workerID: String, slot: Int, logger: Logger, logLevels: LogLevelPolicy = .init(),
     cancelGrace: Duration = .seconds(5), clock: TimerClock = .continuous,
-    events: AsyncStream<WorkerLifecycle.Event>.Continuation? = nil
+    events: AsyncStream<WorkerLifecycle.Event>.Continuation? = nil, bindsToLaunchedProcess: Bool = false
   ) {
     self.workerID = workerID
+    self.bindsToLaunchedProcess = bindsToLaunchedProcess
     self.slot = slot
     self.logLevels = logLevels
     self.cancelGrace = cancelGrace

@@ -24,16 +24,18 @@ final class EventStreamHandler: ChannelInboundHandler, RemovableChannelHandler {
   private var overUnixSocket = false
   /// The connection this stream belongs to (nil on an embedded test channel).
   private let connection: NIOLoopBound<WorkerConnectionGuard>?
+  private let peerCheck: WorkerPeerCheck
 
   init(
     registry: WorkerRegistry, limits: EventStreamStateMachine.Limits, startTimeout: TimeAmount, logger: Logger,
-    connection: NIOLoopBound<WorkerConnectionGuard>? = nil
+    connection: NIOLoopBound<WorkerConnectionGuard>? = nil, peerCheck: WorkerPeerCheck = WorkerPeerCheck()
   ) {
     self.machine = EventStreamStateMachine(limits: limits)
     self.registry = registry
     self.startTimeout = startTimeout
     self.logger = logger
     self.connection = connection
+    self.peerCheck = peerCheck
   }
 
   func handlerAdded(context: ChannelHandlerContext) {
@@ -159,6 +161,13 @@ final class EventStreamHandler: ChannelInboundHandler, RemovableChannelHandler {
         "StartStream with a worker id this host did not issue; stream closed",
         metadata: ["peer": "\(peer)", "workerId": "\(id)"])
       return .unknownWorker
+    }
+    let connectionPeer = connection?.value.peer ?? .unknown("the stream has no connection")
+    if let reason = peerCheck.refusal(of: connectionPeer, for: channel, logger: logger) {
+      logger.error(
+        "intrusion attempt: a StartStream for worker \(channel.slot) does not come from its launched process (\(LogSafe.escape(reason, limit: 200))); refused, still waiting for the worker",
+        metadata: ["peer": "\(peer)"])
+      return .notTheLaunchedProcess
     }
     let sink = EventStreamSink(channel: context.channel)
     guard channel.attach(writer: sink) else {
