@@ -75,6 +75,8 @@ package final class WorkerChannel: Sendable {
   package func has(capability name: String) -> Bool { !(state.withLock { $0.capabilities[name] } ?? "").isEmpty }
   /// The load state of a function on this worker.
   package func loadState(of functionID: String) -> LoadState? { state.withLock { $0.loadStates[functionID] } }
+  /// Whether a stream is attached (or was, for a channel that closed since).
+  package var hasStream: Bool { state.withLock { $0.streamAttached } }
   /// Whether the channel has closed, and why.
   package var closeReason: String? { state.withLock { $0.closeReason } }
   /// The worker's process id, once known.

@@ -4,9 +4,11 @@ internal import Synchronization
 /// What the worker-port transports ask before attaching a stream to a worker launched as a process
 /// (``WorkerChannel/bindsToLaunchedProcess``): does the connection come from that process or its group?
 ///
-/// Channels of workers that are not OS processes (in-process test workers) are not checked. Where the
-/// OS cannot tell, the stream is attached on its worker id alone, as before, and that is logged once per
-/// host process at debug level.
+/// The check reads `/proc` on the event loop, once per StartStream that carries a valid worker id
+/// before that worker has attached (a few small files; the whole process list only when the launched
+/// process itself does not hold the socket). Channels of workers that are not OS processes (in-process
+/// test workers) are not checked. Where the OS cannot tell, the stream is attached on its worker id
+/// alone, as before, and that is logged once per host process at debug level.
 package struct WorkerPeerCheck: Sendable {
   /// The verifier used.
   package var verifier: WorkerPeerVerifier
@@ -20,7 +22,8 @@ package struct WorkerPeerCheck: Sendable {
 
   /// Nil when `peer` may attach to `channel`; else why not (for the refusal and the intrusion log).
   func refusal(of peer: WorkerPeer, for channel: WorkerChannel, logger: Logger) -> String? {
-    guard channel.bindsToLaunchedProcess else { return nil }
+    // A worker with a stream refuses every other one anyway (as an intrusion): no need to read /proc.
+    guard channel.bindsToLaunchedProcess, !channel.hasStream else { return nil }
     guard let pid = channel.pid else {
       return "worker \(channel.slot)'s process has not started yet, so the connection cannot be its"
     }
