@@ -134,6 +134,8 @@ final class WorkerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
   private var worker: WorkerChannel? = nil
   private var closed = false
   private var timer: Scheduled<Void>? = nil
+  private var peer: WorkerPeer = .unknown("the connection's peer is not known yet")
+  private let peerCheck = WorkerPeerCheck()
 
   init(registry: WorkerRegistry, phase: RawConnectionPhase, startTimeout: TimeAmount, logger: Logger) {
     self.registry = registry
@@ -144,6 +146,7 @@ final class WorkerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
 
   func handlerAdded(context: ChannelHandlerContext) {
     let channel = context.channel
+    WorkerPeer.learn(from: channel) { [self] peer in self.peer = peer }
     timer = context.eventLoop.assumeIsolated().scheduleTask(in: startTimeout) { [self] in
       guard worker == nil else { return }
       logger.warning("a worker connection sent no StartStream in time; connection closed")
@@ -178,6 +181,12 @@ final class WorkerConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
       logger.warning(
         "StartStream with a worker id this host did not issue; connection closed",
         metadata: ["workerId": "\(LogSafe.escape(start.workerID, limit: 64))"])
+      context.close(promise: nil)
+      return
+    }
+    if let reason = peerCheck.refusal(of: peer, for: channel, logger: logger) {
+      logger.error(
+        "intrusion attempt: a StartStream for worker \(channel.slot) does not come from its launched process (\(LogSafe.escape(reason, limit: 200))); connection closed, still waiting for the worker")
       context.close(promise: nil)
       return
     }

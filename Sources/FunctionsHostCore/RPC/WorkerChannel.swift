@@ -39,6 +39,9 @@ package final class WorkerChannel: Sendable {
   package let logger: Logger
   /// Which worker log lines are shown (host.json `logging.logLevel`).
   package let logLevels: LogLevelPolicy
+  /// Whether this worker is an OS process whose streams must come from it (or its process group); see
+  /// ``WorkerPeerCheck``. False for workers that are not processes of their own (in-process test workers).
+  package let bindsToLaunchedProcess: Bool
   /// How long a timed-out invocation may keep running after InvocationCancel.
   let cancelGrace: Duration
   let clock: TimerClock
@@ -50,9 +53,10 @@ package final class WorkerChannel: Sendable {
   package init(
     workerID: String, slot: Int, logger: Logger, logLevels: LogLevelPolicy = .init(),
     cancelGrace: Duration = .seconds(5), clock: TimerClock = .continuous,
-    events: AsyncStream<WorkerLifecycle.Event>.Continuation? = nil
+    events: AsyncStream<WorkerLifecycle.Event>.Continuation? = nil, bindsToLaunchedProcess: Bool = false
   ) {
     self.workerID = workerID
+    self.bindsToLaunchedProcess = bindsToLaunchedProcess
     self.slot = slot
     self.logLevels = logLevels
     self.cancelGrace = cancelGrace
@@ -80,6 +84,8 @@ package final class WorkerChannel: Sendable {
   package func has(capability name: String) -> Bool { !(state.withLock { $0.capabilities[name] } ?? "").isEmpty }
   /// The load state of a function on this worker.
   package func loadState(of functionID: String) -> LoadState? { state.withLock { $0.loadStates[functionID] } }
+  /// Whether a stream is attached (or was, for a channel that closed since).
+  package var hasStream: Bool { state.withLock { $0.streamAttached } }
   /// Whether the channel has closed, and why.
   package var closeReason: String? { state.withLock { $0.closeReason } }
   /// The worker's process id, once known.

@@ -29,6 +29,9 @@ package struct SubprocessWorkerRunner: WorkerProcessRunning {
     self.reserve = reserve
   }
 
+  /// Every worker is started as the leader of a new process group (its pid is the group id).
+  package var startsProcessGroups: Bool { true }
+
   /// Starts the process and returns the event that ends its life: ``WorkerLifecycle/Event/processExited(_:)``
   /// or ``WorkerLifecycle/Event/processFailedToStart(_:)``. `onStart` gets the pid; completing
   /// `terminate` runs the teardown sequence.

@@ -36,4 +36,13 @@ package protocol WorkerProcessRunning: Sendable {
     _ launch: WorkerProcessLaunch, slot: Int, logger: Logger, terminate: Promise<Void>,
     onStart: @Sendable (Int32) -> Void
   ) async -> WorkerLifecycle.Event
+
+  /// Whether the pid given to `onStart` is a real OS process that leads its own process group, so that
+  /// the worker port may require the worker's connection to come from it (``WorkerPeerCheck``).
+  var startsProcessGroups: Bool { get }
+}
+
+extension WorkerProcessRunning {
+  /// Not unless a runner says so.
+  package var startsProcessGroups: Bool { false }
 }

@@ -11,7 +11,8 @@ extension WorkerSupervisor {
     let workerID = Self.newWorkerID()
     let channel = WorkerChannel(
       workerID: workerID, slot: slot, logger: logger, logLevels: settings.logLevels,
-      cancelGrace: settings.cancelGrace, clock: settings.clock, events: sink)
+      cancelGrace: settings.cancelGrace, clock: settings.clock, events: sink,
+      bindsToLaunchedProcess: settings.processRunner.startsProcessGroups)
     guard let generation = begin(slot: slot, channel: channel) else { return false }
     registry.register(channel)
     defer {

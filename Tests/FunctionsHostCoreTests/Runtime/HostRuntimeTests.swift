@@ -11,7 +11,7 @@ import Testing
 @Suite struct HostRuntimeTests {
   /// Runs a host over `runner` for the body, then shuts it down and waits for `run()` to return.
   func withHost(
-    _ runner: ScriptedWorkerRunner, workers: Int = 1, startTimeouts: Duration = .seconds(10),
+    _ runner: some WorkerProcessRunning, workers: Int = 1, startTimeouts: Duration = .seconds(10),
     clock: any Clock<Duration> = ContinuousClock(), functionTimeout: Duration? = nil,
     health: (interval: Duration, timeout: Duration) = (.seconds(10), .seconds(30)),
     _ body: (FunctionsHost) async throws -> Void
@@ -113,6 +113,35 @@ import Testing
       // The dispatcher waits for the restarted worker.
       #expect(try await echo(host, "after") == "after")
       #expect(runner.started == 2)
+    }
+  }
+
+  /// A runner whose first starts are refused as ``SubprocessWorkerRunner`` refuses them when the host is
+  /// short of descriptors (see `DescriptorReserveTests`), then starts scripted workers.
+  struct ShortOfDescriptorsAtFirst: WorkerProcessRunning {
+    let refusals: Int
+    let scripted = ScriptedWorkerRunner(.conforming)
+    let calls = ScriptedWorkerRunner.Counter()
+
+    func run(
+      _ launch: WorkerProcessLaunch, slot: Int, logger: Logger, terminate: Promise<Void>,
+      onStart: @Sendable (Int32) -> Void
+    ) async -> WorkerLifecycle.Event {
+      guard calls.next() >= refusals else {
+        return .processFailedToStart("scripted: Too many open files (EMFILE); the start is retried")
+      }
+      return await scripted.run(launch, slot: slot, logger: logger, terminate: terminate, onStart: onStart)
+    }
+  }
+
+  @Test func startsRefusedForLackOfDescriptorsAreRetriedWithBackoffAndTheHostServes() async throws {
+    let runner = ShortOfDescriptorsAtFirst(refusals: 3)
+    try await withHost(runner) { host in
+      // Startup settles after the first refusal; the slot keeps being retried.
+      _ = try await host.waitForStartup()
+      #expect(try await echo(host, "after the refusals") == "after the refusals", "the dispatcher waited for the retried slot")
+      #expect(runner.calls.value == 4, "three refused starts, then one that ran")
+      #expect(host.workers().first?.starts == 4)
     }
   }
 

@@ -22,16 +22,24 @@ final class EventStreamHandler: ChannelInboundHandler, RemovableChannelHandler {
   private var sink: EventStreamSink? = nil
   private var peer: String = "?"
   private var overUnixSocket = false
+  /// The connection this stream belongs to (nil on an embedded test channel).
+  private let connection: NIOLoopBound<WorkerConnectionGuard>?
+  private let peerCheck: WorkerPeerCheck
 
-  init(registry: WorkerRegistry, limits: EventStreamStateMachine.Limits, startTimeout: TimeAmount, logger: Logger) {
+  init(
+    registry: WorkerRegistry, limits: EventStreamStateMachine.Limits, startTimeout: TimeAmount, logger: Logger,
+    connection: NIOLoopBound<WorkerConnectionGuard>? = nil, peerCheck: WorkerPeerCheck = WorkerPeerCheck()
+  ) {
     self.machine = EventStreamStateMachine(limits: limits)
     self.registry = registry
     self.startTimeout = startTimeout
     self.logger = logger
+    self.connection = connection
+    self.peerCheck = peerCheck
   }
 
   func handlerAdded(context: ChannelHandlerContext) {
-    peer = Self.describe(context.channel.parent?.remoteAddress)
+    peer = WorkerPeer.describe(context.channel.parent?.remoteAddress)
     overUnixSocket = context.channel.parent?.localAddress?.protocol == .unix
     let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
     timer = context.eventLoop.assumeIsolated().scheduleTask(in: startTimeout) { [self] in
@@ -154,6 +162,13 @@ final class EventStreamHandler: ChannelInboundHandler, RemovableChannelHandler {
         metadata: ["peer": "\(peer)", "workerId": "\(id)"])
       return .unknownWorker
     }
+    let connectionPeer = connection?.value.peer ?? .unknown("the stream has no connection")
+    if let reason = peerCheck.refusal(of: connectionPeer, for: channel, logger: logger) {
+      logger.error(
+        "intrusion attempt: a StartStream for worker \(channel.slot) does not come from its launched process (\(LogSafe.escape(reason, limit: 200))); refused, still waiting for the worker",
+        metadata: ["peer": "\(peer)"])
+      return .notTheLaunchedProcess
+    }
     let sink = EventStreamSink(channel: context.channel)
     guard channel.attach(writer: sink) else {
       logger.error(
@@ -163,6 +178,7 @@ final class EventStreamHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
     timer?.cancel()
     timer = nil
+    connection?.value.streamAttached()
     worker = channel
     self.sink = sink
     channel.logger.info("worker \(channel.slot) attached its EventStream over \(overUnixSocket ? "a Unix socket" : "TCP")")
@@ -200,11 +216,5 @@ final class EventStreamHandler: ChannelInboundHandler, RemovableChannelHandler {
     self.worker = nil
     sink?.finish()
     worker.streamEnded(reason: reason)
-  }
-
-  private static func describe(_ address: SocketAddress?) -> String {
-    guard let address else { return "?" }
-    if address.protocol == .unix { return "unix:\(address.pathname ?? "")" }
-    return "\(address.ipAddress ?? "?"):\(address.port ?? 0)"
   }
 }

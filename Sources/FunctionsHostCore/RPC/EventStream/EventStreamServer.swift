@@ -21,7 +21,8 @@ package final class EventStreamServer: Sendable {
   package struct Configuration: Sendable {
     /// Message size limits before and after StartStream.
     var limits = EventStreamStateMachine.Limits()
-    /// Time a stream has to send its StartStream.
+    /// Time a stream has to send its StartStream, and a connection to attach a worker (a connection that
+    /// sends nothing, or no HEADERS, is closed when it elapses).
     package var startTimeout: Duration = .seconds(60)
     /// SETTINGS_INITIAL_WINDOW_SIZE: what each stream may send before the host reads.
     package var streamWindow = 16 << 20
@@ -104,17 +105,30 @@ package final class EventStreamServer: Sendable {
     }
   }
 
-  /// Counts a new connection in, unless ``Configuration/maxConnections`` are open.
+  /// Connections open now (admitted and not yet closed) on all listeners.
+  package var openConnections: Int { connections.withLock { $0 } }
+
+  /// Counts a new connection in, unless ``Configuration/maxConnections`` are open. Both changes of the
+  /// count are logged at debug level, with the count.
   private func admit(_ channel: any Channel) -> Bool {
-    let admitted = connections.withLock { count -> Bool in
-      guard count < configuration.maxConnections else { return false }
+    let limit = configuration.maxConnections
+    let open = connections.withLock { count -> Int? in
+      guard count < limit else { return nil }
       count += 1
-      return true
+      return count
     }
-    if admitted {
-      channel.closeFuture.whenComplete { [weak self] _ in self?.connections.withLock { $0 -= 1 } }
+    guard let open else { return false }
+    logger.debug("worker connection accepted (\(open) of \(limit) open)")
+    let logger = self.logger
+    channel.closeFuture.whenComplete { [weak self] _ in
+      guard let self else { return }
+      let left = self.connections.withLock { count -> Int in
+        count -= 1
+        return count
+      }
+      logger.debug("worker connection closed (\(left) of \(limit) open)")
     }
-    return admitted
+    return true
   }
 
   private func bootstrap() -> ServerBootstrap {
@@ -150,13 +164,17 @@ package final class EventStreamServer: Sendable {
         }
         self.track(channel)
         return channel.eventLoop.makeCompletedFuture {
+          let connectionGuard = WorkerConnectionGuard(startTimeout: startTimeout, logger: logger)
+          try channel.pipeline.syncOperations.addHandler(connectionGuard)
+          let boundGuard = NIOLoopBound(connectionGuard, eventLoop: channel.eventLoop)
           _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
             mode: .server, connectionConfiguration: connection, streamConfiguration: stream
           ) { streamChannel in
             streamChannel.eventLoop.makeCompletedFuture {
               try streamChannel.pipeline.syncOperations.addHandler(
                 EventStreamHandler(
-                  registry: registry, limits: configuration.limits, startTimeout: startTimeout, logger: logger))
+                  registry: registry, limits: configuration.limits, startTimeout: startTimeout, logger: logger,
+                  connection: boundGuard))
             }
           }
         }

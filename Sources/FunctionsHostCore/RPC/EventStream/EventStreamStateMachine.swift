@@ -144,6 +144,8 @@ struct EventStreamStateMachine {
     case unknownWorker
     /// A StartStream for a worker that already has a stream (kept; this one is refused).
     case alreadyAttached
+    /// A StartStream with a valid worker id from a process that is not the launched worker's.
+    case notTheLaunchedProcess
   }
 
   /// Records the outcome of the first message; returns the status to end the stream with, if any.
@@ -158,6 +160,7 @@ struct EventStreamStateMachine {
     case .notStartStream: status = .failedPrecondition("the first message must be StartStream")
     case .unknownWorker: status = .permissionDenied("unknown worker id")
     case .alreadyAttached: status = .alreadyExists("this worker id already has a stream")
+    case .notTheLaunchedProcess: status = .permissionDenied("this connection does not come from the launched worker process")
     }
     close()
     return status

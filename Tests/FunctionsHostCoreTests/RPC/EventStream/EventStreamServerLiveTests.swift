@@ -181,7 +181,9 @@ struct EventStreamServerLiveTests {
     #expect(info.st_mode & S_IFMT == S_IFSOCK)
   }
 
-  @Test(.disabled("hung once in a CI rehearsal (passed locally); the wait on the refused connection needs a bound — see the session note"))
+  /// Every wait here is on a server-side event (its log records of the connection count) and gives up
+  /// at the time limit (cancellation), so a broken limit fails the test instead of hanging it.
+  @Test(.timeLimit(.minutes(1)))
   func connectionsBeyondTheLimitAreClosedAtOnce() async throws {
     let log = RecordingLogger()
     let server = EventStreamServer(
@@ -191,14 +193,21 @@ struct EventStreamServerLiveTests {
     let port = try #require(listener.localAddress?.port)
     let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
     var open: [any Channel] = []
+    defer { for channel in open { channel.close(promise: nil) } }
     for _ in 0..<2 { open.append(try await bootstrap.connect(host: "127.0.0.1", port: port).get()) }
+    #expect(await log.waitFor(containing: "worker connection accepted (2 of 2 open)"))
     let third = try await bootstrap.connect(host: "127.0.0.1", port: port).get()
-    try await third.closeFuture.get()  // the server closed it: ends the wait, no timer involved
+    #expect(await log.waitFor(containing: "worker connection refused: 2 connections are open already"))
+    #expect(await third.closeFuture.completedUnlessCancelled(), "the server closed the refused connection")
     for channel in open { #expect(channel.isActive) }
-    #expect(log.records.contains { $0.contains("worker connection refused: 2 connections are open already") })
-    // A closed connection frees its place.
+    #expect(server.openConnections == 2)
+    // A closed connection frees its place (once the server has seen it close).
     try await open.removeFirst().close()
+    #expect(await log.waitFor(containing: "worker connection closed (1 of 2 open)"))
     let fourth = try await bootstrap.connect(host: "127.0.0.1", port: port).get()
-    for channel in open + [fourth] { try await channel.close() }
+    open.append(fourth)
+    #expect(await log.waitFor(containing: "worker connection accepted (2 of 2 open)", count: 2))
+    #expect(log.records.count { $0.contains("worker connection refused") } == 1)
+    #expect(fourth.isActive)
   }
 }
