@@ -28,9 +28,9 @@ extension WorkerPool {
   }
 
   /// How many more invocations in flight a worker on the caller's event loop may have than the least
-  /// busy one and still be chosen (``Strategy/leastOutstanding``): a thread hop each way costs more than
-  /// that much imbalance.
-  package static let localSlack = 2
+  /// busy one and still be chosen (``Strategy/leastOutstanding``). Zero: locality only breaks ties, so a
+  /// worker holding a stuck invocation is never preferred over an idle one.
+  package static let localSlack = 0
 
   /// Chooses a worker among `candidates`, purely (see the type's documentation).
   ///

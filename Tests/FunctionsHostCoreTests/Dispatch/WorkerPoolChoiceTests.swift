@@ -48,6 +48,12 @@ import Testing
       C(isReady: true, loadState: .loaded, outstanding: 1 + WorkerPool.localSlack, isLocal: true),
     ]
     #expect(WorkerPool.choose(near, strategy: .leastOutstanding, limit: 0, turn: 0, random: { _ in 0 }) == .worker(1))
+    // A worker holding a stuck invocation is not preferred for being local.
+    let stuck = [
+      C(isReady: true, loadState: .loaded, outstanding: 0),
+      C(isReady: true, loadState: .loaded, outstanding: 1, isLocal: true),
+    ]
+    #expect(WorkerPool.choose(stuck, strategy: .leastOutstanding, limit: 0, turn: 0) == .worker(0))
     let far = [
       C(isReady: true, loadState: .loaded, outstanding: 1),
       C(isReady: true, loadState: .loaded, outstanding: 2 + WorkerPool.localSlack, isLocal: true),

@@ -71,4 +71,12 @@ package enum ProcText {
     guard fields.count >= 3 else { return nil }
     return Int32(fields[2])
   }
+
+  /// The parent process id in a `/proc/<pid>/stat` text (field 4).
+  package static func parentProcess(stat: some StringProtocol) -> Int32? {
+    guard let close = stat.lastIndex(of: ")") else { return nil }
+    let fields = stat[stat.index(after: close)...].split(separator: " ", omittingEmptySubsequences: true)
+    guard fields.count >= 2 else { return nil }
+    return Int32(fields[1])
+  }
 }

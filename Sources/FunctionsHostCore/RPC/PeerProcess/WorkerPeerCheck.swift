@@ -1,3 +1,4 @@
+internal import Foundation
 internal import Logging
 internal import Synchronization
 
@@ -24,10 +25,11 @@ package struct WorkerPeerCheck: Sendable {
   func refusal(of peer: WorkerPeer, for channel: WorkerChannel, logger: Logger) -> String? {
     // A worker with a stream refuses every other one anyway (as an intrusion): no need to read /proc.
     guard channel.bindsToLaunchedProcess, !channel.hasStream else { return nil }
-    guard let pid = channel.pid else {
-      return "worker \(channel.slot)'s process has not started yet, so the connection cannot be its"
-    }
-    switch verifier.verify(peer, launchedPID: pid) {
+    // Before the launcher reported the pid (a busy machine), the peer must at least be in a worker
+    // group this host launched.
+    let verdict = channel.pid.map { verifier.verify(peer, launchedPID: $0) }
+      ?? verifier.verifyLaunchedByHost(peer, hostPID: getpid())
+    switch verdict {
     case .launchedProcess:
       return nil
     case .stranger(let reason):

@@ -74,6 +74,41 @@ package struct WorkerPeerVerifier: Sendable {
     return .stranger("socket \(inode) (\(remote)) is held by no process of the launched worker's group \(launchedPID)")
   }
 
+  /// Whether `peer` belongs to a worker this host launched, before the host has learned which process
+  /// that is (a worker can connect before its launcher reports the pid, on a busy machine): the peer's
+  /// process group must be led by a child of `hostPID` (the host starts every worker as the leader of a
+  /// group of its own; no other user's process can be its child).
+  package func verifyLaunchedByHost(_ peer: WorkerPeer, hostPID: Int32) -> Verdict {
+    #if !os(Linux)
+      return .unavailable("the owner of a connection is looked up on Linux only")
+    #else
+      func ledByChild(_ pid: Int32) -> Bool {
+        guard let stat = proc.text("\(pid)/stat"), let group = ProcText.processGroup(stat: stat),
+          let leader = proc.text("\(group)/stat")
+        else { return false }
+        return ProcText.parentProcess(stat: leader) == hostPID
+      }
+      switch peer {
+      case .unknown(let reason):
+        return .unavailable(reason)
+      case .unixSocket(let pid):
+        return ledByChild(pid)
+          ? .launchedProcess(pid: pid) : .stranger("process \(pid) is not in a worker group this host launched")
+      case .tcp(let local, let remote):
+        let tables = ["net/tcp", "net/tcp6"].compactMap { proc.text($0) }
+        guard !tables.isEmpty else { return .unavailable("\(proc.root)/net/tcp cannot be read") }
+        let sockets = tables.flatMap { ProcText.sockets(inTable: $0) }
+        guard let inode = ProcText.peerInode(local: local, remote: remote, in: sockets) else {
+          return .stranger("no socket on this machine is the other end of \(remote) -> \(local)")
+        }
+        for pid in proc.processIDs() where ledByChild(pid) {
+          if let links = proc.descriptorLinks(of: pid), Self.holds(inode, links) { return .launchedProcess(pid: pid) }
+        }
+        return .stranger("socket \(inode) (\(remote)) is held by no worker group this host launched")
+      }
+    #endif
+  }
+
   private static func holds(_ inode: UInt64, _ links: [String]) -> Bool {
     links.contains { ProcText.socketInode(link: $0) == inode }
   }

@@ -25,15 +25,15 @@ import Testing
       let fm = FileManager.default
       try fm.createDirectory(atPath: "\(root)/net", withIntermediateDirectories: true)
       if let tcp { try tcp.write(toFile: "\(root)/net/tcp", atomically: true, encoding: .utf8) }
-      try process(100, group: 100, links: workerFDsReadable ? ["/dev/null", "pipe:[9]", "socket:[5001]"] : nil)
+      try process(100, group: 100, parent: 42, links: workerFDsReadable ? ["/dev/null", "pipe:[9]", "socket:[5001]"] : nil)
       try process(101, group: 100, links: ["socket:[5002]"])
       try process(200, group: 200, links: ["socket:[5003]", "socket:[77]"])
     }
 
-    private func process(_ pid: Int32, group: Int32, links: [String]?) throws {
+    private func process(_ pid: Int32, group: Int32, parent: Int32 = 1, links: [String]?) throws {
       let fm = FileManager.default
       try fm.createDirectory(atPath: "\(root)/\(pid)", withIntermediateDirectories: true)
-      try "\(pid) (py thon) S 1 \(group) \(group) 0 -1 4194560".write(
+      try "\(pid) (py thon) S \(parent) \(group) \(group) 0 -1 4194560".write(
         toFile: "\(root)/\(pid)/stat", atomically: true, encoding: .utf8)
       guard let links else { return }
       try fm.createDirectory(atPath: "\(root)/\(pid)/fd", withIntermediateDirectories: true)
@@ -55,6 +55,21 @@ import Testing
     defer { proc.remove() }
     #expect(proc.verifier.verify(Self.fromPort(50000), launchedPID: 100) == .launchedProcess(pid: 100))
     #expect(proc.verifier.verify(Self.fromPort(50001), launchedPID: 100) == .launchedProcess(pid: 101))
+  }
+
+  /// Host 42 launched worker 100 (its group); before it learns the pid, only that group is accepted.
+  @Test func beforeThePidIsKnownOnlyAGroupLedByAChildOfTheHostIsAccepted() throws {
+    let proc = try FakeProc()
+    defer { proc.remove() }
+    #expect(proc.verifier.verifyLaunchedByHost(Self.fromPort(50000), hostPID: 42) == .launchedProcess(pid: 100))
+    #expect(proc.verifier.verifyLaunchedByHost(Self.fromPort(50001), hostPID: 42) == .launchedProcess(pid: 101))
+    if case .stranger = proc.verifier.verifyLaunchedByHost(Self.fromPort(50002), hostPID: 42) {} else {
+      Issue.record("the stranger's socket was accepted")
+    }
+    #expect(proc.verifier.verifyLaunchedByHost(.unixSocket(pid: 101), hostPID: 42) == .launchedProcess(pid: 101))
+    if case .stranger = proc.verifier.verifyLaunchedByHost(.unixSocket(pid: 200), hostPID: 42) {} else {
+      Issue.record("the stranger's process was accepted")
+    }
   }
 
   @Test func aStrangersSocketIsRefused() throws {
