@@ -56,13 +56,8 @@ extension FunctionsHost {
     guard var function = known ?? catalog.function(named: input.functionName), !function.isDisabled else {
       throw FunctionsHostError(code: .functionNotFound, message: "no enabled function named '\(input.functionName)'")
     }
-    let invocationID = invocationIDs.next()
-    var request = AzureFunctionsRpcMessages_InvocationRequest()
-    request.invocationID = invocationID
-    request.functionID = function.functionID
-    request.inputData = input.inputData
-    request.triggerMetadata = input.triggerMetadata
-    request.traceContext = input.traceContext ?? traceContexts.context(traceparent: nil, tracestate: nil)
+    var request = invocationRequest(for: input, function: function)
+    let invocationID = request.invocationID
 
     let deadline = ContinuousClock.now + configuration.dispatchWaitTimeout
     while true {
@@ -124,6 +119,19 @@ extension FunctionsHost {
     }
   }
 
+  /// The InvocationRequest for `input`, with a new invocation id.
+  func invocationRequest(
+    for input: InvocationInput, function: FunctionMetadata
+  ) -> AzureFunctionsRpcMessages_InvocationRequest {
+    var request = AzureFunctionsRpcMessages_InvocationRequest()
+    request.invocationID = invocationIDs.next()
+    request.functionID = function.functionID
+    request.inputData = input.inputData
+    request.triggerMetadata = input.triggerMetadata
+    request.traceContext = input.traceContext ?? traceContexts.context(traceparent: nil, tracestate: nil)
+    return request
+  }
+
   static func output(
     from response: AzureFunctionsRpcMessages_InvocationResponse, function: FunctionMetadata
   ) throws -> InvocationOutput {
@@ -166,13 +174,7 @@ extension FunctionsHost {
     guard case .channel(let channel) = pool.pick(functionID: function.functionID, preferring: loop) else {
       return false
     }
-    let invocationID = invocationIDs.next()
-    var request = AzureFunctionsRpcMessages_InvocationRequest()
-    request.invocationID = invocationID
-    request.functionID = function.functionID
-    request.inputData = input.inputData
-    request.triggerMetadata = input.triggerMetadata
-    request.traceContext = input.traceContext ?? traceContexts.context(traceparent: nil, tracestate: nil)
+    let request = invocationRequest(for: input, function: function)
     return channel.startInvoke(request, functionName: function.name, timeout: timeout) { result in
       pool.invocationFinished()
       completion(result.flatMap { response in Result { try Self.output(from: response, function: function) } })

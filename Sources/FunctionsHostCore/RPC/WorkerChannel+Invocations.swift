@@ -40,11 +40,7 @@ extension WorkerChannel {
     do {
       try await writer!.write(message)
     } catch {
-      failInvocation(
-        id,
-        with: FunctionsHostError(
-          code: .workerExited, message: "could not send the invocation to worker \(slot): \(error)",
-          invocationID: id, cause: error))
+      failUnsent(id, error)
     }
     do {
       return try await promise.value()
@@ -78,11 +74,7 @@ extension WorkerChannel {
     do {
       try sink.trySend(message)
     } catch {
-      failInvocation(
-        id,
-        with: FunctionsHostError(
-          code: .workerExited, message: "could not send the invocation to worker \(slot): \(error)",
-          invocationID: id, cause: error))
+      failUnsent(id, error)
     }
     return true
   }
@@ -92,6 +84,15 @@ extension WorkerChannel {
   package func abandonInvocation(_ id: String) {
     removeInvocation(id)?.token.complete(
       .failure(FunctionsHostError(code: .timeout, message: "the invocation did not stop; its worker is being replaced", invocationID: id)))
+  }
+
+  /// Fails an invocation whose request could not be written to the stream.
+  private func failUnsent(_ id: String, _ error: any Error) {
+    failInvocation(
+      id,
+      with: FunctionsHostError(
+        code: .workerExited, message: "could not send the invocation to worker \(slot): \(error)",
+        invocationID: id, cause: error))
   }
 
   private func failInvocation(_ id: String, with error: any Error) {

@@ -27,14 +27,9 @@ extension InvocationInput {
       body: bytes,
       defaultAuthority: defaultAuthority
     )
-    var binding = AzureFunctionsRpcMessages_ParameterBinding()
-    binding.name = route.triggerBindingName
-    var data = AzureFunctionsRpcMessages_TypedData()
-    data.data = .http(http)
-    binding.data = data
     self.init(
       functionName: route.functionName,
-      inputData: [binding],
+      inputData: [.httpTrigger(named: route.triggerBindingName, http)],
       triggerMetadata: HTTPTriggerMetadata.make(
         query: query,
         params: params,
@@ -51,5 +46,17 @@ extension InvocationInput {
     let rest = target[target.index(after: q)...]
     if let hash = rest.firstIndex(of: "#") { return rest[..<hash] }
     return rest
+  }
+}
+
+extension AzureFunctionsRpcMessages_ParameterBinding {
+  /// The HTTP trigger's input binding: `name` (`req`) holding `http`.
+  static func httpTrigger(named name: String, _ http: AzureFunctionsRpcMessages_RpcHttp) -> Self {
+    var binding = AzureFunctionsRpcMessages_ParameterBinding()
+    binding.name = name
+    var data = AzureFunctionsRpcMessages_TypedData()
+    data.data = .http(http)
+    binding.data = data
+    return binding
   }
 }

@@ -19,14 +19,9 @@ extension InvocationInput {
     let headers = RequestHeaders.rpcHeaders(of: head)
     var http = AzureFunctionsRpcMessages_RpcHttp()
     if routeParametersOnly { http.params = params }
-    var binding = AzureFunctionsRpcMessages_ParameterBinding()
-    binding.name = route.triggerBindingName
-    var data = AzureFunctionsRpcMessages_TypedData()
-    data.data = .http(http)
-    binding.data = data
     self.init(
       functionName: route.functionName,
-      inputData: [binding],
+      inputData: [.httpTrigger(named: route.triggerBindingName, http)],
       triggerMetadata: HTTPTriggerMetadata.make(query: query, params: params, headers: headers, body: .init()),
       traceContext: traceContext
     )
