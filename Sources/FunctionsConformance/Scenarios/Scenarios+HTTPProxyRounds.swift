@@ -1,0 +1,127 @@
+internal import Foundation
+internal import FunctionsRPC
+internal import SwiftProtobuf
+
+extension ConformanceScenario {
+  /// One proxied invocation of the streaming fixture; returns a note with its timings.
+  static func proxiedRound(
+    _ session: ConformanceSession, client: ProxyClient, functionID: String, httpFirst: Bool
+  ) async throws -> String {
+    let id = UUID().uuidString.lowercased()
+    let order = httpFirst ? "HTTP request first" : "InvocationRequest first"
+    let payload = "payload-\(httpFirst ? "h" : "i")"
+    let target = "/api/stream/Ada?q=7"
+    let wait = session.configuration.invocationTimeout
+    let events = EventLog<String>()  // "sent" once the head is on the connection, "ended" when the exchange is over
+    let mark = session.lastIndex
+    let start = ContinuousClock.now
+    let (http, reply) = try await withThrowingTaskGroup(of: Result<ProxiedResponse, any Error>?.self) { group in
+      func startHTTP() {
+        group.addTask {
+          defer { events.append("ended") }
+          do {
+            return .success(
+              try await client.send("POST", target, invocationID: id, body: Data(payload.utf8), timeout: wait) {
+                events.append("sent")
+              })
+          } catch { return .failure(error) }
+        }
+      }
+      if httpFirst {
+        startHTTP()
+        // Whichever comes first: the head is on the connection, or the request already failed.
+        switch await events.first(timeout: wait)?.element {
+        case "sent": break
+        case nil:
+          throw ScenarioFailure("\(order): the HTTP request to HttpUri \(client.base) was not written within \(wait.text)")
+        default:
+          var http: Result<ProxiedResponse, any Error>? = nil
+          for try await result in group { if let result { http = result } }
+          return (http, nil)
+        }
+      }
+      try await session.send(proxiedInvocation(id: id, functionID: functionID))
+      if !httpFirst { startHTTP() }
+      let reply = await session.waitForMessage(after: mark, timeout: wait) {
+        if case .invocationResponse(let r) = $0.content { return r.invocationID == id }
+        return false
+      }
+      var http: Result<ProxiedResponse, any Error>? = nil
+      for try await result in group { if let result { http = result } }
+      return (http, reply)
+    }
+    guard let reply else {
+      if case .failure(let error) = http { throw prefixed(order, error) }
+      throw ScenarioFailure("\(order): no InvocationResponse for invocation \(id)" + (await session.waited(wait)) + session.tailSuffix)
+    }
+    let result = reply.message.invocationResponse.result
+    try require(result.status == .success, "\(order): the invocation failed: \(ConformanceSession.describe(result))")
+    guard case .success(let response) = http else {
+      if case .failure(let error) = http { throw prefixed(order, error) }
+      throw ScenarioFailure("\(order): no HTTP response")
+    }
+    try check(response, order: order, payload: payload)
+    return "\(order): head after \((response.headAt - start).text), \(response.parts.count) chunks"
+  }
+
+  /// The InvocationRequest of a proxied invocation: the trigger's TypedData is `http` with only `params`.
+  static func proxiedInvocation(id: String, functionID: String) -> AzureFunctionsRpcMessages_StreamingMessage {
+    var http = AzureFunctionsRpcMessages_RpcHttp()
+    http.params = ["name": "Ada"]
+    var binding = AzureFunctionsRpcMessages_ParameterBinding()
+    binding.name = "req"
+    binding.data.http = http
+    var message = AzureFunctionsRpcMessages_StreamingMessage()
+    message.invocationRequest.invocationID = id
+    message.invocationRequest.functionID = functionID
+    message.invocationRequest.inputData = [binding]
+    message.invocationRequest.traceContext.traceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    return message
+  }
+
+  static func check(_ response: ProxiedResponse, order: String, payload: String) throws {
+    let body = String(decoding: response.body, as: UTF8.self)
+    try require(
+      response.status == 203,
+      "\(order): the HTTP response has status \(response.status), expected 203 (set by the function's first yielded "
+        + "HttpResponse); body: \(body.prefix(200))")
+    let tag = response.header("x-conformance")
+    try require(
+      tag == "Ada/7/\(payload)",
+      "\(order): header x-conformance is \(tag.map { "'\($0)'" } ?? "missing"), expected 'Ada/7/\(payload)' "
+        + "(route value from the InvocationRequest's params / query / body from the HTTP request)")
+    let type = response.header("content-type") ?? ""
+    try require(type.lowercased().hasPrefix("text/plain"), "\(order): content-type is '\(type)', expected text/plain")
+    try require(body == ConformanceFixtures.streamingBody, "\(order): the body is '\(body.prefix(200))', expected three chunk lines")
+    let encoding = response.header("transfer-encoding") ?? ""
+    try require(
+      encoding.lowercased().contains("chunked") && response.header("content-length") == nil,
+      "\(order): the response is not chunked (transfer-encoding '\(encoding)', content-length \(response.header("content-length") ?? "absent"))")
+    try require(
+      response.parts.count >= 2,
+      "\(order): the body arrived in \(response.parts.count) read, expected the three chunks (200 ms apart) in at least two")
+  }
+
+  /// An HTTP request whose `x-ms-invocation-id` names no invocation gets a 4xx in bounded time.
+  static func unknownInvocation(_ session: ConformanceSession, client: ProxyClient) async throws -> String {
+    let id = "conformance-never-sent-\(UUID().uuidString.lowercased())"
+    let wait = session.configuration.invocationTimeout
+    let start = ContinuousClock.now
+    let response: ProxiedResponse
+    do {
+      response = try await client.send("POST", "/api/stream/Ada", invocationID: id, body: Data("x".utf8), timeout: wait)
+    } catch {
+      throw prefixed(
+        "an HTTP request whose x-ms-invocation-id names no invocation (expected a 4xx within \(wait.text); "
+          + "\(pairingTimeoutVariable)=1 is set)", error)
+    }
+    try require(
+      (400..<500).contains(response.status),
+      "an HTTP request whose x-ms-invocation-id names no invocation was answered \(response.status), expected a 4xx")
+    return "unknown id: \(response.status) after \((ContinuousClock.now - start).text)"
+  }
+
+  static func prefixed(_ what: String, _ error: any Error) -> ScenarioFailure {
+    ScenarioFailure("\(what): \((error as? ScenarioFailure)?.message ?? "\(error)")")
+  }
+}
