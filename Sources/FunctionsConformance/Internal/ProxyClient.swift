@@ -1,6 +1,7 @@
 internal import AsyncHTTPClient
 internal import Foundation
 internal import NIOCore
+internal import NIOHTTP1
 
 /// A worker HTTP server's answer to one proxied request, with its body as the parts that arrived.
 struct ProxiedResponse: Sendable {

@@ -60,11 +60,11 @@ extension ConformanceScenario {
         timings.append(try await unknownInvocation(session, client: client))
         return timings.joined(separator: "; ")
       }
-      var where_ = "\(address)"
+      var place = "\(address)"
       if let offered = context.offeredHTTPSocket, address != .unix(path: offered) {
-        where_ += " (the offered socket \(offered) was not used)"
+        place += " (the offered socket \(offered) was not used)"
       }
-      return "\(where_); \(note)"
+      return "\(place); \(note)"
     }
   }
 

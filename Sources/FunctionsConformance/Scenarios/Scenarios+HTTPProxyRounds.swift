@@ -2,6 +2,28 @@ internal import Foundation
 internal import FunctionsRPC
 internal import SwiftProtobuf
 
+typealias HTTPOutcome = Result<ProxiedResponse, any Error>
+
+/// One proxied HTTP request of a round, run as a child task; records "sent" and "ended" in `events`.
+struct ProxiedRequest: Sendable {
+  let client: ProxyClient
+  let target: String
+  let invocationID: String
+  let payload: String
+  let timeout: Duration
+  let events: EventLog<String>
+
+  func run() async -> HTTPOutcome? {
+    defer { events.append("ended") }
+    do {
+      let response = try await client.send(
+        "POST", target, invocationID: invocationID, body: Data(payload.utf8), timeout: timeout
+      ) { events.append("sent") }
+      return .success(response)
+    } catch { return .failure(error) }
+  }
+}
+
 extension ConformanceScenario {
   /// One proxied invocation of the streaming fixture; returns a note with its timings.
   static func proxiedRound(
@@ -15,50 +37,45 @@ extension ConformanceScenario {
     let events = EventLog<String>()  // "sent" once the head is on the connection, "ended" when the exchange is over
     let mark = session.lastIndex
     let start = ContinuousClock.now
-    let (http, reply) = try await withThrowingTaskGroup(of: Result<ProxiedResponse, any Error>?.self) { group in
-      func startHTTP() {
-        group.addTask {
-          defer { events.append("ended") }
-          do {
-            return .success(
-              try await client.send("POST", target, invocationID: id, body: Data(payload.utf8), timeout: wait) {
-                events.append("sent")
-              })
-          } catch { return .failure(error) }
-        }
-      }
+    let request = ProxiedRequest(client: client, target: target, invocationID: id, payload: payload, timeout: wait, events: events)
+    typealias Reply = (index: Int, message: AzureFunctionsRpcMessages_StreamingMessage)
+    let (http, reply): (HTTPOutcome?, Reply?) = try await withThrowingTaskGroup(
+      of: HTTPOutcome?.self, returning: (HTTPOutcome?, Reply?).self
+    ) { group in
       if httpFirst {
-        startHTTP()
+        group.addTask { await request.run() }
         // Whichever comes first: the head is on the connection, or the request already failed.
-        switch await events.first(timeout: wait)?.element {
-        case "sent": break
-        case nil:
+        let first: String? = await events.first(timeout: wait)?.element
+        if first == nil {
           throw ScenarioFailure("\(order): the HTTP request to HttpUri \(client.base) was not written within \(wait.text)")
-        default:
-          var http: Result<ProxiedResponse, any Error>? = nil
-          for try await result in group { if let result { http = result } }
-          return (http, nil)
+        }
+        if first != "sent" {
+          var failed: HTTPOutcome? = nil
+          for try await result in group where result != nil { failed = result }
+          return (failed, nil)
         }
       }
       try await session.send(proxiedInvocation(id: id, functionID: functionID))
-      if !httpFirst { startHTTP() }
-      let reply = await session.waitForMessage(after: mark, timeout: wait) {
-        if case .invocationResponse(let r) = $0.content { return r.invocationID == id }
+      if !httpFirst { group.addTask { await request.run() } }
+      let reply: Reply? = await session.waitForMessage(after: mark, timeout: wait) { message in
+        if case .invocationResponse(let r) = message.content { return r.invocationID == id }
         return false
       }
-      var http: Result<ProxiedResponse, any Error>? = nil
-      for try await result in group { if let result { http = result } }
+      var http: HTTPOutcome? = nil
+      for try await result in group where result != nil { http = result }
       return (http, reply)
     }
     guard let reply else {
-      if case .failure(let error) = http { throw prefixed(order, error) }
+      if case .failure(let error)? = http { throw prefixed(order, error) }
       throw ScenarioFailure("\(order): no InvocationResponse for invocation \(id)" + (await session.waited(wait)) + session.tailSuffix)
     }
     let result = reply.message.invocationResponse.result
     try require(result.status == .success, "\(order): the invocation failed: \(ConformanceSession.describe(result))")
-    guard case .success(let response) = http else {
-      if case .failure(let error) = http { throw prefixed(order, error) }
-      throw ScenarioFailure("\(order): no HTTP response")
+    let response: ProxiedResponse
+    switch http {
+    case .success(let r)?: response = r
+    case .failure(let error)?: throw prefixed(order, error)
+    case nil: throw ScenarioFailure("\(order): no HTTP response")
     }
     try check(response, order: order, payload: payload)
     return "\(order): head after \((response.headAt - start).text), \(response.parts.count) chunks"
