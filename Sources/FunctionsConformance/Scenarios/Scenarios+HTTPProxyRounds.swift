@@ -44,10 +44,11 @@ extension ConformanceScenario {
     ) { group in
       if httpFirst {
         group.addTask { await request.run() }
-        // Whichever comes first: the head is on the connection, or the request already failed.
-        let first: String? = await events.first(timeout: wait)?.element
+        // Whichever comes first: the head is on the connection, or the request failed (the client retries
+        // failed connections until its deadline, `wait`, and then reports the last connection error).
+        let first: String? = await events.first(timeout: wait + .seconds(5))?.element
         if first == nil {
-          throw ScenarioFailure("\(order): the HTTP request to HttpUri \(client.base) was not written within \(wait.text)")
+          throw ScenarioFailure("\(order): the HTTP request to HttpUri \(client.base) was not written within \((wait + .seconds(5)).text)")
         }
         if first != "sent" {
           var failed: HTTPOutcome? = nil
