@@ -61,6 +61,9 @@ struct ProxyClient: Sendable {
   ) async throws -> ProxiedResponse {
     var request = HTTPClientRequest(url: base + target)
     request.method = .init(rawValue: method)
+    // A host forwards the client's Host header; AsyncHTTPClient sets none for http+unix URLs, and
+    // HTTP/1.1 servers reject a request without one.
+    request.headers.add(name: "host", value: "127.0.0.1:7071")
     if let invocationID { request.headers.add(name: "x-ms-invocation-id", value: invocationID) }
     request.headers.add(name: "content-type", value: "text/plain")
     request.body = .stream(

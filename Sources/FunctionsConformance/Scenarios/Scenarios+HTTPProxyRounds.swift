@@ -71,7 +71,9 @@ extension ConformanceScenario {
       throw ScenarioFailure("\(order): no InvocationResponse for invocation \(id)" + (await session.waited(wait)) + session.tailSuffix)
     }
     let result = reply.message.invocationResponse.result
-    try require(result.status == .success, "\(order): the invocation failed: \(ConformanceSession.describe(result))")
+    try require(
+      result.status == .success,
+      "\(order): the invocation failed: \(ConformanceSession.describe(result)); the HTTP request \(summary(http))")
     let response: ProxiedResponse
     switch http {
     case .success(let r)?: response = r
@@ -137,6 +139,15 @@ extension ConformanceScenario {
       (400..<500).contains(response.status),
       "an HTTP request whose x-ms-invocation-id names no invocation was answered \(response.status), expected a 4xx")
     return "unknown id: \(response.status) after \((ContinuousClock.now - start).text)"
+  }
+
+  /// `got 500 'body…'` or `failed: …`, for failure messages.
+  static func summary(_ http: HTTPOutcome?) -> String {
+    switch http {
+    case .success(let r)?: "got \(r.status) '\(String(decoding: r.body, as: UTF8.self).prefix(160))'"
+    case .failure(let error)?: "failed: \((error as? ScenarioFailure)?.message ?? "\(error)")"
+    case nil: "got no response"
+    }
   }
 
   static func prefixed(_ what: String, _ error: any Error) -> ScenarioFailure {
