@@ -17,6 +17,8 @@ public struct ConformanceScenario: Sendable {
     case decorated
     /// The app given with `--app` (``ConformanceSuite/Configuration/userApp``).
     case user
+    /// The `function_app.py` app with a streaming (generator) HTTP function, `stream`.
+    case streaming
   }
 
   /// What a scenario body gets.
@@ -25,6 +27,8 @@ public struct ConformanceScenario: Sendable {
     public var session: ConformanceSession
     /// Where the fixture apps are.
     public var apps: ConformanceFixtures.Apps
+    /// The Unix socket path the kit offered in `FUNCTIONS_HOST_HTTP_SOCKET` (``ConformanceScenario/offersHTTPSocket``).
+    public var offeredHTTPSocket: String? = nil
   }
 
   /// Stable kebab-case name (`--only` selects by it).
@@ -33,16 +37,24 @@ public struct ConformanceScenario: Sendable {
   public var summary: String
   /// The app the worker runs.
   public var app: App
+  /// Variables added to the worker's launch environment for this scenario (over the session's).
+  public var launchEnvironment: [String: String]
+  /// Whether the kit offers the worker a Unix socket path for its own HTTP server, as functions-host does:
+  /// `FUNCTIONS_HOST_HTTP_SOCKET=<private 0700 directory>/h.sock` (workers that do not know it ignore it).
+  public var offersHTTPSocket: Bool
   /// The check; returns an optional note for the report.
   public var body: @Sendable (Context) async throws -> String?
 
   /// Creates a scenario.
   public init(
-    name: String, summary: String, app: App = .classic, body: @escaping @Sendable (Context) async throws -> String?
+    name: String, summary: String, app: App = .classic, launchEnvironment: [String: String] = [:],
+    offersHTTPSocket: Bool = false, body: @escaping @Sendable (Context) async throws -> String?
   ) {
     self.name = name
     self.summary = summary
     self.app = app
+    self.launchEnvironment = launchEnvironment
+    self.offersHTTPSocket = offersHTTPSocket
     self.body = body
   }
 }

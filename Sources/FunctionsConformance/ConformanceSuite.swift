@@ -37,7 +37,7 @@ public struct ConformanceSuite: Sendable {
     + ConformanceScenario.invocationKinds
     + [
       .invokeHTTP, .outputBindings, .invocationLogs, .concurrentInvocations, .largeMessages, .unknownMessage,
-      .invocationCancel, .workerTerminate, .environmentReload,
+      .invocationCancel, .workerTerminate, .environmentReload, .httpProxy, .httpProxyTCP,
     ]
 
   /// The configuration.
@@ -94,16 +94,28 @@ public struct ConformanceSuite: Sendable {
     switch scenario.app {
     case .classic: appDirectory = apps.classic
     case .decorated: appDirectory = apps.decorated
+    case .streaming: appDirectory = apps.streaming
     case .user: appDirectory = configuration.userApp ?? apps.classic
     }
     let start = ContinuousClock.now
     let status: ScenarioResult.Status
     let message: String
+    var socketDirectory: String? = nil
+    defer { if let socketDirectory { try? FileManager.default.removeItem(atPath: socketDirectory) } }
     do {
+      var session = configuration.session
+      session.environment.merge(scenario.launchEnvironment) { _, scenario in scenario }
+      var offered: String? = nil
+      if scenario.offersHTTPSocket {
+        let directory = try HTTPSocketDirectory.make()
+        socketDirectory = directory
+        offered = directory + "/h.sock"
+        session.environment[HTTPSocketDirectory.environmentVariable] = directory + "/h.sock"
+      }
       let note = try await ConformanceSession.run(
-        worker: worker, appDirectory: appDirectory, configuration: configuration.session
-      ) { session in
-        try await scenario.body(.init(session: session, apps: apps))
+        worker: worker, appDirectory: appDirectory, configuration: session
+      ) { [offered] session in
+        try await scenario.body(.init(session: session, apps: apps, offeredHTTPSocket: offered))
       }
       status = .passed
       message = note ?? ""

@@ -14,6 +14,10 @@ struct PythonWorkerConformanceTests {
     }
     #expect(report.results.count == ConformanceSuite.builtInScenarios.count)
     #expect(report.passed)
+    // HTTP proxying ran on both transports: the offered Unix socket, and TCP when none is offered.
+    #expect(report["http-proxy"]?.message.hasPrefix("Unix socket ") == true, "\(report["http-proxy"]?.message ?? "")")
+    #expect(report["http-proxy-tcp"]?.message.hasPrefix("TCP 127.0.0.1:") == true, "\(report["http-proxy-tcp"]?.message ?? "")")
+    #expect(report["http-proxy"]?.message.contains("unknown id: 404") == true)
   }
 
   /// A user app (`--app`) is indexed or scanned, and every function loads; a broken one is reported.

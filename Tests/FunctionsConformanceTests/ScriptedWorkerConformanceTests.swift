@@ -14,8 +14,36 @@ struct ScriptedWorkerConformanceTests {
       Issue.record("\(result.name): \(result.message)")
     }
     #expect(report.passed)
-    // The scripted worker does not index decorator apps; everything else applies to it.
-    #expect(report.results.filter { $0.status == .skipped }.map(\.name) == ["worker-indexing"])
+    // The scripted worker does not index decorator apps nor advertise HttpUri; everything else applies to it.
+    #expect(
+      report.results.filter { $0.status == .skipped }.map(\.name) == ["worker-indexing", "http-proxy", "http-proxy-tcp"])
+  }
+
+  /// A worker without HttpUri: the proxying scenarios do not apply (skipped, saying why), they do not fail.
+  @Test func httpProxyIsNotApplicableWithoutHttpUri() async throws {
+    let report = try await ConformanceSuite(configuration: TestWorkers.configuration(only: ["http-proxy", "http-proxy-tcp"]))
+      .run(.scripted(ScriptedWorker(mode: .conforming)))
+    for name in ["http-proxy", "http-proxy-tcp"] {
+      let result = try #require(report[name])
+      #expect(result.status == .skipped, "\(name): \(result.status) \(result.message)")
+      #expect(result.message.contains("does not advertise HttpUri"), "\(result.message)")
+    }
+    #expect(report.passed)
+  }
+
+  /// Broken proxying workers fail `http-proxy` with a message that names the problem.
+  @Test(arguments: [
+    (ScriptedWorker.Mode.deadHttpUri, "nothing listens there"),
+    (.deadHttpUri, "http+unix://%2Fnonexistent-functions-conformance%2Fdead.sock"),
+    (.malformedHttpUri, "HttpUri 'localhost:7072' has an unknown scheme"),
+    (.httpUriWithoutRouteParameters, "RequiresRouteParameters is absent"),
+  ])
+  func brokenHttpProxyFailsClearly(_ mode: ScriptedWorker.Mode, _ text: String) async throws {
+    let report = try await ConformanceSuite(configuration: TestWorkers.configuration(only: ["http-proxy"], short: true))
+      .run(.scripted(ScriptedWorker(mode: mode)))
+    let result = try #require(report["http-proxy"])
+    #expect(result.status == .failed)
+    #expect(result.message.contains(text), "\(mode.rawValue): \(result.message)")
   }
 
   static let faults = ScriptedWorker.Mode.allCases.filter { $0.expectedCatcher != nil }

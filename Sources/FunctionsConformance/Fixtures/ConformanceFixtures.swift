@@ -18,6 +18,8 @@ public enum ConformanceFixtures {
     public var classic: String
     /// The decorator app (`function_app.py` with one HTTP function, `hello`).
     public var decorated: String
+    /// The decorator app with one streaming HTTP function, `stream` (``streamingApp``).
+    public var streaming: String
   }
 
   static let trigger = FixtureFunction.Binding(name: "item", type: "conformanceTrigger", direction: "in")
@@ -142,18 +144,19 @@ public enum ConformanceFixtures {
 
   static let hostJSON = #"{"version": "2.0", "logging": {"logLevel": {"default": "Information"}}}"# + "\n"
 
-  /// Writes both apps under `directory` (`classic/` and `decorated/`), replacing older copies.
+  /// Writes the apps under `directory` (`classic/`, `decorated/`, `streaming/`), replacing older copies.
   ///
   /// - Throws: ``ConformanceError`` `.fixture` when a file cannot be written.
   public static func materialize(into directory: String) throws -> Apps {
     let fm = FileManager.default
     let classic = "\(directory)/classic"
     let decorated = "\(directory)/decorated"
+    let streaming = "\(directory)/streaming"
     do {
-      try? fm.removeItem(atPath: classic)
-      try? fm.removeItem(atPath: decorated)
-      try fm.createDirectory(atPath: classic, withIntermediateDirectories: true)
-      try fm.createDirectory(atPath: decorated, withIntermediateDirectories: true)
+      for app in [classic, decorated, streaming] {
+        try? fm.removeItem(atPath: app)
+        try fm.createDirectory(atPath: app, withIntermediateDirectories: true)
+      }
       try write(hostJSON, to: "\(classic)/host.json")
       for f in classicFunctions {
         try fm.createDirectory(atPath: "\(classic)/\(f.name)", withIntermediateDirectories: true)
@@ -162,10 +165,12 @@ public enum ConformanceFixtures {
       }
       try write(hostJSON, to: "\(decorated)/host.json")
       try write(decoratedApp, to: "\(decorated)/function_app.py")
+      try write(hostJSON, to: "\(streaming)/host.json")
+      try write(streamingApp, to: "\(streaming)/function_app.py")
     } catch {
       throw ConformanceError(code: .fixture, message: "could not write the fixture apps under \(directory)", cause: error)
     }
-    return Apps(classic: classic, decorated: decorated)
+    return Apps(classic: classic, decorated: decorated, streaming: streaming)
   }
 
   private static func write(_ text: String, to path: String) throws {

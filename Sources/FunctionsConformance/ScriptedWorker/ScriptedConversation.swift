@@ -76,7 +76,9 @@ final class ScriptedConversation: Sendable {
       send(.with { reply in
         reply.requestID = message.requestID
         reply.functionMetadataResponse.result.status = .success
-        if mode == .invalidMetadata {
+        if !httpProxyCapabilities.isEmpty {
+          reply.functionMetadataResponse.functionMetadataResults = [Self.streamingFunction]
+        } else if mode == .invalidMetadata {
           var bad = RpcFunctionMetadata()
           bad.name = "9 not a valid name!"
           bad.functionID = "bad"
@@ -122,6 +124,7 @@ final class ScriptedConversation: Sendable {
     reply.workerInitResponse.workerVersion = "1.0.0"
     reply.workerInitResponse.capabilities = ScriptedWorker.capabilities
     if mode == .emptyCapabilityValue { reply.workerInitResponse.capabilities["ScriptedExtra"] = "" }
+    reply.workerInitResponse.capabilities.merge(httpProxyCapabilities) { _, fault in fault }
     reply.workerInitResponse.workerMetadata.runtimeName = "scripted"
     reply.workerInitResponse.workerMetadata.runtimeVersion = "1"
     reply.workerInitResponse.result.status = .success

@@ -57,6 +57,12 @@ extension ScriptedWorker {
     case failsEnvironmentReload = "fails-environment-reload"
     /// Crashes (exit code 3) on its first InvocationRequest.
     case crashMidInvocation = "crash-mid-invocation"
+    /// Advertises HttpUri (and indexes the streaming fixture) but nothing listens at that address.
+    case deadHttpUri = "dead-http-uri"
+    /// Advertises an HttpUri that is neither `http://127.0.0.1:<port>` nor `http+unix://<%2F-encoded path>`.
+    case malformedHttpUri = "malformed-http-uri"
+    /// Advertises HttpUri without RequiresRouteParameters.
+    case httpUriWithoutRouteParameters = "http-uri-without-route-parameters"
     /// Host: sends a 16 MB RpcLog on its first invocation (beyond a host's configured limit).
     case oversizedMessage = "oversized-message"
     /// Host: sends 20,000 RpcLogs before each InvocationResponse.
@@ -81,6 +87,7 @@ extension ScriptedWorker {
       case .ignoresCancel: "invocation-cancel"
       case .ignoresTerminate: "worker-terminate"
       case .failsEnvironmentReload: "environment-reload"
+      case .deadHttpUri, .malformedHttpUri, .httpUriWithoutRouteParameters: "http-proxy"
       }
     }
   }
