@@ -29,6 +29,10 @@ extension HTTPFrontDoor {
     /// How long a connection may sit idle — between requests, or while a client sends its request head
     /// too slowly — before it is closed (Kestrel's keep-alive timeout is 130 s). `nil`: never.
     public var idleTimeout: Duration? = .seconds(120)
+    /// How long a request head may take to arrive whole, from its first byte (Kestrel's
+    /// `RequestHeadersTimeout`); a client that trickles its head is disconnected. `nil`: no limit.
+    /// Default 30 s.
+    public var requestHeadTimeout: Duration? = .seconds(30)
     /// The most connections served at once; beyond it the front door stops accepting until one closes, so
     /// that idle clients cannot use up the process's file descriptors. The default is a quarter of the
     /// open-file limit (at most 10,000), which leaves room for workers, the store and the endpoints.

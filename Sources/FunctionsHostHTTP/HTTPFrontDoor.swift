@@ -182,7 +182,8 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
       server: HTTPServerBuilder { responder in
         GuardedHTTP1Channel(
           inner: HTTP1Channel(responder: responder, configuration: .init(idleTimeout: idleTimeout)),
-          eventLoopResponder: eventLoopResponder, serverName: configuration.serverName)
+          eventLoopResponder: eventLoopResponder, serverName: configuration.serverName,
+          requestHeadTimeout: configuration.requestHeadTimeout)
       },
       configuration: ApplicationConfiguration(
         address: .hostname(configuration.host, port: configuration.port),

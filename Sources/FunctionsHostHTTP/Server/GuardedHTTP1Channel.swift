@@ -12,13 +12,25 @@ struct GuardedHTTP1Channel: ServerChildChannel {
   /// The responder whose function requests are answered on the event loop; `nil` turns that path off.
   var eventLoopResponder: FrontDoorResponder? = nil
   var serverName: String? = nil
+  /// How long a request head may take from its first byte; `nil`: no limit.
+  var requestHeadTimeout: Duration? = nil
 
   func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
     inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
       let pipeline = channel.pipeline.syncOperations
       // NIO adds the response encoder, then the request decoder: the guard goes right after the decoder.
       let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
-      try pipeline.addHandler(HTTP1RequestGuard(), position: .after(decoder))
+      let guardHandler = HTTP1RequestGuard()
+      if let requestHeadTimeout {
+        let progress = RequestProgress()
+        guardHandler.progress = progress
+        // First in the pipeline: it sees the raw bytes before the parser.
+        try pipeline.addHandler(
+          RequestHeadTimeoutHandler(
+            timeout: .nanoseconds(Int64(requestHeadTimeout / .nanoseconds(1))), progress: progress),
+          position: .first)
+      }
+      try pipeline.addHandler(guardHandler, position: .after(decoder))
       if let responder = eventLoopResponder {
         // After the connection-state handler (idle timeout, Connection: close see both paths), before
         // Hummingbird's async channel.

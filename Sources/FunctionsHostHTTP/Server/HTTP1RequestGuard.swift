@@ -25,6 +25,8 @@ final class HTTP1RequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     var message: String
   }
 
+  /// Shared with the head-timeout handler before the parser (`nil`: no head timeout).
+  var progress: RequestProgress? = nil
   /// Requests forwarded whose response has not ended.
   private var inFlight = 0
   /// Whether the response being written is the last on this connection.
@@ -37,9 +39,11 @@ final class HTTP1RequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     if pending != nil || closing { return }  // after a rejection: read nothing more
     let part = unwrapInboundIn(data)
     guard case .head(let head) = part else {
+      if case .end = part { progress?.end() }
       context.fireChannelRead(data)
       return
     }
+    progress?.head()
     if let rejection = Self.check(head) {
       pending = rejection
       if inFlight == 0 { reject(context: context) }
