@@ -33,6 +33,13 @@ extension HTTPFrontDoor {
     /// `RequestHeadersTimeout`); a client that trickles its head is disconnected. `nil`: no limit.
     /// Default 30 s.
     public var requestHeadTimeout: Duration? = .seconds(30)
+    /// The slowest request body accepted, in bytes per second, while the host is reading it (time in
+    /// which a slow function holds the body back does not count), after
+    /// ``minimumRequestBodyRateGrace``; slower clients are disconnected (Kestrel's `MinRequestBodyDataRate`).
+    /// `nil`: no limit. Default 240.
+    public var minimumRequestBodyBytesPerSecond: Int? = 240
+    /// The grace period of ``minimumRequestBodyBytesPerSecond``. Default 5 s.
+    public var minimumRequestBodyRateGrace: Duration = .seconds(5)
     /// The most connections served at once; beyond it the front door stops accepting until one closes, so
     /// that idle clients cannot use up the process's file descriptors. The default is a quarter of the
     /// open-file limit (at most 10,000), which leaves room for workers, the store and the endpoints.

@@ -183,7 +183,10 @@ public struct HTTPFrontDoor: Service, CustomStringConvertible {
         GuardedHTTP1Channel(
           inner: HTTP1Channel(responder: responder, configuration: .init(idleTimeout: idleTimeout)),
           eventLoopResponder: eventLoopResponder, serverName: configuration.serverName,
-          requestHeadTimeout: configuration.requestHeadTimeout)
+          requestHeadTimeout: configuration.requestHeadTimeout,
+          minimumBodyRate: configuration.minimumRequestBodyBytesPerSecond.map {
+            (bytesPerSecond: $0, grace: configuration.minimumRequestBodyRateGrace)
+          })
       },
       configuration: ApplicationConfiguration(
         address: .hostname(configuration.host, port: configuration.port),

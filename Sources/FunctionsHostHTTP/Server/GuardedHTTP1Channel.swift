@@ -14,6 +14,8 @@ struct GuardedHTTP1Channel: ServerChildChannel {
   var serverName: String? = nil
   /// How long a request head may take from its first byte; `nil`: no limit.
   var requestHeadTimeout: Duration? = nil
+  /// The slowest request body accepted while the host reads it, and its grace; `nil`: no limit.
+  var minimumBodyRate: (bytesPerSecond: Int, grace: Duration)? = nil
 
   func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
     inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
@@ -31,6 +33,11 @@ struct GuardedHTTP1Channel: ServerChildChannel {
           position: .first)
       }
       try pipeline.addHandler(guardHandler, position: .after(decoder))
+      if let minimumBodyRate {
+        try pipeline.addHandler(
+          MinimumBodyRateHandler(bytesPerSecond: minimumBodyRate.bytesPerSecond, grace: minimumBodyRate.grace),
+          position: .after(guardHandler))
+      }
       if let responder = eventLoopResponder {
         // After the connection-state handler (idle timeout, Connection: close see both paths), before
         // Hummingbird's async channel.
