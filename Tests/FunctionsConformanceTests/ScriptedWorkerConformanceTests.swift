@@ -39,7 +39,7 @@ struct ScriptedWorkerConformanceTests {
     (.httpUriWithoutRouteParameters, "RequiresRouteParameters is absent"),
   ])
   func brokenHttpProxyFailsClearly(_ mode: ScriptedWorker.Mode, _ text: String) async throws {
-    let report = try await ConformanceSuite(configuration: TestWorkers.configuration(only: ["http-proxy"], short: true))
+    let report = try await ConformanceSuite(configuration: TestWorkers.configuration(only: ["http-proxy"]))
       .run(.scripted(ScriptedWorker(mode: mode)))
     let result = try #require(report["http-proxy"])
     #expect(result.status == .failed)
