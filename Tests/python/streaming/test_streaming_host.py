@@ -207,7 +207,10 @@ def test_server_sent_events_arrive_one_chunk_each_as_they_are_produced(streaming
     # Streamed, not buffered: each event reached the client before the function produced the next one.
     for (arrived, _), next_produced in zip(events, produced[1:]):
         assert arrived < next_produced
-    print(f"first event {1000 * (events[0][0] - sent):.1f} ms after the request")
+    first = events[0][0] - sent
+    print(f"first event {1000 * first:.1f} ms after the request")
+    # Issue 15's own bound for the first event (measured 14-20 ms on a debug build here).
+    assert first < 0.1, f"first event after {1000 * first:.1f} ms"
 
 
 def test_a_generated_gibibyte_streams_down_with_the_host_memory_flat(streaming_host):
