@@ -1,4 +1,5 @@
 internal import Foundation
+internal import Logging
 package import FunctionsRPC
 internal import SwiftProtobuf
 internal import Synchronization
@@ -42,9 +43,15 @@ extension WorkerChannel {
     let reply = try await self.request(message, key: .initialize)
     let response = reply.workerInitResponse
     if response.result.status == .success {
-      state.withLock { s in
+      let unusable: String? = state.withLock { s in
         s.capabilities.merge(response.capabilities) { $1 }
         s.httpProxy = HTTPProxyTarget(capabilities: s.capabilities)
+        let uri = s.capabilities[HTTPProxyTarget.uriCapability] ?? ""
+        return s.httpProxy == nil && !uri.isEmpty ? uri : nil
+      }
+      if let unusable {
+        logger.warning(
+          "worker \(slot) advertised HttpUri '\(LogSafe.escape(unusable, limit: 200))', which is neither http:// nor http+unix://; its HTTP functions are not streamed (buffered instead)")
       }
     }
     return response

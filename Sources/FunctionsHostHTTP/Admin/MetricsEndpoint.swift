@@ -53,7 +53,7 @@ public struct MetricsEndpoint: Service {
     let (telemetry, keys, address, logger, host, port) = (telemetry, keys, address, logger, host, port)
     let responder = CallbackResponder { (request: Request, _: BasicRequestContext) async throws -> Response in
       let target = request.head.path ?? "/"
-      let path = target[..<(target.firstIndex(where: { $0 == "?" || $0 == "#" }) ?? target.endIndex)]
+      let path = RequestPath.path(of: target)
       guard path == "/metrics" || path == "/admin/metrics" else {
         return FrontDoorError(status: .notFound, code: "routeNotFound", message: "only /metrics is served here")
           .response

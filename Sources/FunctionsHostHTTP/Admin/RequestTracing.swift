@@ -15,7 +15,7 @@ enum RequestTracing {
     var context = ServiceContext.current ?? .topLevel
     InstrumentationSystem.instrument.extract(request.headers, into: &context, using: HeaderExtractor())
     let target = request.head.path ?? "/"
-    let path = target[..<(target.firstIndex(where: { $0 == "?" || $0 == "#" }) ?? target.endIndex)]
+    let path = RequestPath.path(of: target)
     return try await withSpan("\(request.method.rawValue) \(path)", context: context, ofKind: .server) { span in
       span.attributes["http.request.method"] = request.method.rawValue
       span.attributes["url.path"] = String(path)

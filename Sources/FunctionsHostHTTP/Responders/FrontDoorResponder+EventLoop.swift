@@ -30,8 +30,8 @@ extension FrontDoorResponder {
       declared = 0
     }
     let target = head.path ?? "/"
-    let path = target[..<(target.firstIndex(where: { $0 == "?" || $0 == "#" }) ?? target.endIndex)]
-    if path.hasASCIIPrefixIgnoringCase("/admin/") || path.asciiCaseInsensitiveEquals("/admin") { return nil }
+    let path = RequestPath.path(of: target)
+    if RequestPath.isAdmin(path) { return nil }
     if RequestPath.containsNUL(path) { return nil }
     let table = routes.table(for: dispatcher.functions())
     guard case .matched(let route, let params) = table.lookup(path: path, method: head.method.rawValue),

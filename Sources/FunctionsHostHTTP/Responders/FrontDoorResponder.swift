@@ -64,10 +64,10 @@ struct FrontDoorResponder: HTTPResponder {
   /// Admin endpoints, then the route table.
   private func route(_ request: Request, logger: Logger) async throws -> Response {
     let target = request.head.path ?? "/"
-    let path = target[..<(target.firstIndex(where: { $0 == "?" || $0 == "#" }) ?? target.endIndex)]
+    let path = RequestPath.path(of: target)
     let method = request.method.rawValue
 
-    if path.hasASCIIPrefixIgnoringCase("/admin/") || path.asciiCaseInsensitiveEquals("/admin") {
+    if RequestPath.isAdmin(path) {
       if !AdminEndpoints.isOpen(path), !keys.allowsAdmin(request.head) {
         logger.debug("admin request without the master key", metadata: ["http.path": "\(path)"])
         return FrontDoorError.adminUnauthorized(path: path).response

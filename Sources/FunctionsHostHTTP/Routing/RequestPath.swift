@@ -1,5 +1,15 @@
 /// Splitting and decoding of request paths for routing.
 enum RequestPath {
+  /// The path of a request target: what comes before its query (`?`) or fragment (`#`).
+  static func path(of target: String) -> Substring {
+    target[..<(target.firstIndex(where: { $0 == "?" || $0 == "#" }) ?? target.endIndex)]
+  }
+
+  /// Whether a path is the host's own `/admin` or below it (any case).
+  static func isAdmin(_ path: Substring) -> Bool {
+    path.hasASCIIPrefixIgnoringCase("/admin/") || path.asciiCaseInsensitiveEquals("/admin")
+  }
+
   /// The `/`-separated segments of a path (no query), percent-decoded except `%2F`, which stays
   /// encoded so that a decoded segment never contains `/` (as in ASP.NET Core).
   ///

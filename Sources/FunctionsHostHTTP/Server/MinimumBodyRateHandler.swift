@@ -30,20 +30,25 @@ final class MinimumBodyRateHandler: ChannelDuplexHandler, RemovableChannelHandle
     case .body(let chunk):
       meter.received(chunk.readableBytes)
     case .end:
-      meter.bodyEnded()
-      cancelTimer()
+      if meter.active {
+        meter.bodyEnded()
+        cancelTimer()
+      }
     }
     context.fireChannelRead(data)
   }
 
+  /// Requests without a body (most) cost no clock read and no timer.
   func channelReadComplete(context: ChannelHandlerContext) {
-    meter.readCompleted(at: now)
-    cancelTimer()
+    if meter.active {
+      meter.readCompleted(at: now)
+      cancelTimer()
+    }
     context.fireChannelReadComplete()
   }
 
   func read(context: ChannelHandlerContext) {
-    if let left = meter.readRequested(at: now) { arm(in: left, context: context) }
+    if meter.active, let left = meter.readRequested(at: now) { arm(in: left, context: context) }
     context.read()
   }
 

@@ -6,12 +6,15 @@ internal import NIOCore
 final class RequestProgress {
   /// Whether a request head has been parsed and that request's end has not.
   var inRequest = false
+  /// Whether bytes of a head that is not parsed yet have arrived.
+  var headPending = false
   /// Called when a request head has been parsed.
   var headArrived: (() -> Void)?
 
   /// A head was parsed.
   func head() {
     inRequest = true
+    headPending = false
     headArrived?()
   }
 
@@ -43,16 +46,20 @@ final class RequestHeadTimeoutHandler: ChannelInboundHandler, RemovableChannelHa
     }
   }
 
+  /// The usual head arrives whole in one read and is parsed before ``channelRead`` returns: no timer is
+  /// made for it. Only a head still incomplete after its first read gets one, due from that first byte.
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-    if !progress.inRequest, timer == nil {
-      let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-      timer = context.eventLoop.scheduleTask(in: timeout) { [weak self] in
-        guard let self, self.timer != nil, !self.progress.inRequest else { return }
-        self.timer = nil
-        loopBound.value.close(promise: nil)
-      }
-    }
+    let startsHead = !progress.inRequest && !progress.headPending
+    let firstByte = startsHead ? NIODeadline.now() : nil
+    if startsHead { progress.headPending = true }
     context.fireChannelRead(data)
+    guard let firstByte, progress.headPending, timer == nil else { return }
+    let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+    timer = context.eventLoop.scheduleTask(deadline: firstByte + timeout) { [weak self] in
+      guard let self, self.timer != nil, self.progress.headPending else { return }
+      self.timer = nil
+      loopBound.value.close(promise: nil)
+    }
   }
 
   func channelInactive(context: ChannelHandlerContext) {
