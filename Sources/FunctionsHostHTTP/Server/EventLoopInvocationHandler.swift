@@ -28,6 +28,8 @@ final class EventLoopInvocationHandler: ChannelDuplexHandler, RemovableChannelHa
   private var state = FastPathStateMachine()
   private var held: [HTTPRequestPart] = []
   private var readPending = false
+  /// The client's half-close (end of input) seen while a request here was unanswered: passed on after it.
+  private var inputClosedPending = false
 
   /// The request being collected or answered here.
   private var head: HTTPRequest?
@@ -161,7 +163,11 @@ final class EventLoopInvocationHandler: ChannelDuplexHandler, RemovableChannelHa
     }
     // Parts forwarded outside a read cycle reach Hummingbird's async channel at a read-complete.
     if replaying { context.fireChannelReadComplete() }
-    if readPending, state.mode != .awaiting, held.isEmpty {
+    if inputClosedPending, state.mode != .awaiting, held.isEmpty {
+      inputClosedPending = false
+      context.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+    }
+    if readPending, held.isEmpty {
       readPending = false
       context.read()
     }
@@ -174,13 +180,25 @@ final class EventLoopInvocationHandler: ChannelDuplexHandler, RemovableChannelHa
     context.write(data, promise: promise)
   }
 
-  /// Reads stop while an invocation answered here is running (at most one read batch is held).
+  /// Reads go on while an invocation answered here is running, so the socket keeps its interest in
+  /// reading (stopping and resuming cost two `epoll_ctl` calls per request); they stop once parts of a
+  /// request behind it are held (at most one read batch is held, as in NIO's pipelining handler).
   func read(context: ChannelHandlerContext) {
-    if state.mode == .awaiting || !held.isEmpty {
+    if !held.isEmpty {
       readPending = true
       return
     }
     context.read()
+  }
+
+  /// A client that half-closes after its request still gets the answer: the end of input waits for it
+  /// (Hummingbird closes the connection when it sees it).
+  func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    if let event = event as? ChannelEvent, event == .inputClosed, state.mode == .awaiting || !held.isEmpty {
+      inputClosedPending = true
+      return
+    }
+    context.fireUserInboundEventTriggered(event)
   }
 
   func channelInactive(context: ChannelHandlerContext) {

@@ -116,6 +116,30 @@ struct EventLoopInvocationTests {
     }
   }
 
+  /// Reads go on while an invocation runs (no epoll churn), so the client's end of input can arrive
+  /// before the answer: the answer must still be written, then the connection closed.
+  @Test(.timeLimit(.minutes(1)))
+  func aClientThatHalfClosesAfterItsRequestStillGetsTheAnswer() async throws {
+    let stub = SyncStartDispatcher(functions: [httpFunction("slow"), httpFunction("hello")])
+    let frontDoor = HTTPFrontDoor(dispatcher: stub, logger: quietLogger)
+    try await frontDoor.makeApplication().test(.live) { client in
+      for pipelined in [false, true] {
+        let socket = try RawSocket(port: client.port!)
+        defer { socket.close() }
+        socket.send(
+          "GET /api/slow HTTP/1.1\r\nHost: a\r\n\r\n"
+            + (pipelined ? "POST /api/hello HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nok" : ""))
+        socket.shutdownWrite()
+        let (text, closed) = await socket.readToEnd()
+        #expect(closed)
+        #expect(text.hasPrefix("HTTP/1.1 200"), "\(text)")
+        #expect(text.contains("slow:"), "\(text)")
+        if pipelined { #expect(text.contains("hello:ok"), "\(text)") }
+      }
+    }
+    #expect(stub.started.withLock { $0 } == ["slow", "slow", "hello"])
+  }
+
   @Test(.timeLimit(.minutes(1)))
   func theEventLoopPathCanBeTurnedOff() async throws {
     let stub = SyncStartDispatcher(functions: [httpFunction("hello")])

@@ -62,5 +62,8 @@ struct RawSocket: Sendable {
     return String(decoding: out, as: UTF8.self)
   }
 
+  /// Ends what the client sends (a TCP half-close); the server can still answer.
+  func shutdownWrite() { _ = shutdown(fd, Int32(SHUT_WR)) }
+
   func close() { _ = Foundation.close(fd) }
 }
