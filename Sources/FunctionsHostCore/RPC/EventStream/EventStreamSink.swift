@@ -44,15 +44,25 @@ final class EventStreamSink: WorkerMessageSink {
 
   /// Frames `message` into the current batch (and schedules its flush when it is the first).
   func enqueue(_ message: AzureFunctionsRpcMessages_StreamingMessage) throws {
+    if let encoder = try InvocationRequestEncoder(message) {
+      return try append(size: encoder.size) { encoder.write(into: &$0) }
+    }
     let bytes: [UInt8] = try message.serializedBytes()
+    try append(size: bytes.count) { $0.writeBytes(bytes) }
+  }
+
+  /// Appends one length-prefixed message of `size` bytes, written by `write`, to the batch.
+  private func append(size: Int, _ write: (inout ByteBuffer) -> Void) throws {
     let schedule = try batch.withLock { b throws(FunctionsHostError) -> Bool in
       guard !b.closed else {
         throw FunctionsHostError(code: .workerExited, message: "the worker's stream has ended")
       }
-      b.buffer.reserveCapacity(minimumWritableBytes: 5 + bytes.count)
+      b.buffer.reserveCapacity(minimumWritableBytes: 5 + size)
       b.buffer.writeInteger(UInt8(0))
-      b.buffer.writeInteger(UInt32(truncatingIfNeeded: bytes.count))
-      b.buffer.writeBytes(bytes)
+      b.buffer.writeInteger(UInt32(truncatingIfNeeded: size))
+      let start = b.buffer.writerIndex
+      write(&b.buffer)
+      assert(b.buffer.writerIndex - start == size, "encoded \(b.buffer.writerIndex - start) bytes, sized \(size)")
       if b.scheduled { return false }
       b.scheduled = true
       return true
