@@ -57,6 +57,10 @@ public enum JSONValue: Sendable, Hashable, Decodable {
 
   /// JSON string literal for `s`.
   public static func quote(_ s: String) -> String {
+    // Most keys and values need no escape: one copy between the quotes.
+    if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+      return "\"" + s + "\""
+    }
     var out = "\""
     out.reserveCapacity(s.utf8.count + 2)
     for scalar in s.unicodeScalars {
