@@ -42,9 +42,9 @@ extension InvocationInput {
 
   /// The query part of a request target (after `?`, before any `#`).
   static func query(of target: String) -> Substring? {
-    guard let q = target.firstIndex(of: "?") else { return nil }
-    let rest = target[target.index(after: q)...]
-    if let hash = rest.firstIndex(of: "#") { return rest[..<hash] }
+    guard let q = target.firstIndex(ofASCII: UInt8(ascii: "?")) else { return nil }
+    let rest = target[target.utf8.index(after: q)...]
+    if let hash = rest.firstIndex(ofASCII: UInt8(ascii: "#")) { return rest[..<hash] }
     return rest
   }
 }

@@ -11,18 +11,18 @@ struct QueryParameters: Sendable {
   init(parsing query: Substring?) {
     guard let query, !query.isEmpty else { return }
     var index: [String: Int] = [:]
-    for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+    for pair in query.split(onASCII: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
       let key: String
       let value: String
-      if let eq = pair.firstIndex(of: "=") {
+      if let eq = pair.firstIndex(ofASCII: UInt8(ascii: "=")) {
         key = QueryParameters.decode(pair[..<eq])
-        value = QueryParameters.decode(pair[pair.index(after: eq)...])
+        value = QueryParameters.decode(pair[pair.utf8.index(after: eq)...])
       } else {
         key = QueryParameters.decode(pair)
         value = ""
       }
       guard !key.isEmpty else { continue }
-      let folded = key.lowercased()
+      let folded = key.utf8.contains(where: { $0 >= 0x80 || ($0 >= 0x41 && $0 <= 0x5A) }) ? key.lowercased() : key
       if let i = index[folded] {
         entries[i].values.append(value)
       } else {

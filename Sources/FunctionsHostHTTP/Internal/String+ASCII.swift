@@ -46,3 +46,30 @@ extension StringProtocol {
     return true
   }
 }
+
+extension StringProtocol {
+  /// The index of the first `byte` (an ASCII character), searched byte by byte rather than by
+  /// grapheme; a valid index into the text since UTF-8 never has an ASCII byte inside a character's
+  /// encoding of a non-ASCII scalar.
+  @inline(__always)
+  func firstIndex(ofASCII byte: UInt8) -> Index? {
+    utf8.firstIndex(of: byte)
+  }
+
+  /// The parts between occurrences of `byte` (an ASCII character), searched byte by byte.
+  func split(onASCII byte: UInt8, omittingEmptySubsequences: Bool) -> [SubSequence] {
+    var parts: [SubSequence] = []
+    var start = startIndex
+    var index = utf8.startIndex
+    let end = utf8.endIndex
+    while index < end {
+      if utf8[index] == byte {
+        if !omittingEmptySubsequences || start < index { parts.append(self[start..<index]) }
+        start = utf8.index(after: index)
+      }
+      index = utf8.index(after: index)
+    }
+    if !omittingEmptySubsequences || start < endIndex { parts.append(self[start..<endIndex]) }
+    return parts
+  }
+}

@@ -2,7 +2,7 @@
 enum RequestPath {
   /// The path of a request target: what comes before its query (`?`) or fragment (`#`).
   static func path(of target: String) -> Substring {
-    target[..<(target.firstIndex(where: { $0 == "?" || $0 == "#" }) ?? target.endIndex)]
+    target[..<(target.utf8.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) ?? target.endIndex)]
   }
 
   /// Whether a path is the host's own `/admin` or below it (any case).
@@ -16,10 +16,10 @@ enum RequestPath {
   /// A leading `/` and one trailing `/` are ignored; `/` and the empty path give no segments.
   static func segments(of path: some StringProtocol) -> [Substring] {
     var body = Substring(path)
-    if body.first == "/" { body = body.dropFirst() }
+    if body.utf8.first == UInt8(ascii: "/") { body = body[body.utf8.index(after: body.startIndex)...] }
     if body.isEmpty { return [] }
-    if body.last == "/" { body = body.dropLast() }
-    var result = body.split(separator: "/", omittingEmptySubsequences: false)
+    if body.utf8.last == UInt8(ascii: "/") { body = body[..<body.utf8.index(before: body.endIndex)] }
+    var result = body.split(onASCII: UInt8(ascii: "/"), omittingEmptySubsequences: false)
     for i in result.indices where result[i].utf8.contains(UInt8(ascii: "%")) {
       result[i] = Substring(percentDecode(result[i], keepingEncodedSlash: true))
     }
