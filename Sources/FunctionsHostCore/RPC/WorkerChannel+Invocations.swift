@@ -59,8 +59,6 @@ extension WorkerChannel {
     completion: @escaping @Sendable (Result<AzureFunctionsRpcMessages_InvocationResponse, any Error>) -> Void
   ) -> Bool {
     let id = request.invocationID
-    var message = StreamingMessage()
-    message.invocationRequest = request
     let now = timeout == nil ? Duration.zero : clock.now
     let started: (sink: any WorkerMessageSink, arm: Duration?)? = state.withLock { s in
       guard s.closeReason == nil, let w = s.writer, w.sendsSynchronously else { return nil }
@@ -72,7 +70,7 @@ extension WorkerChannel {
     guard let (sink, arm) = started else { return false }
     if let arm { events?.yield(.invocationDeadline(after: arm - now)) }
     do {
-      try sink.trySend(message)
+      try sink.trySend(invocation: request)
     } catch {
       failUnsent(id, error)
     }

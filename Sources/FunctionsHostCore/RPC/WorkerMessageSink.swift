@@ -12,6 +12,9 @@ package protocol WorkerMessageSink: Sendable {
   /// Queues one message without waiting; only when ``sendsSynchronously``.
   func trySend(_ message: AzureFunctionsRpcMessages_StreamingMessage) throws
 
+  /// Queues one `InvocationRequest` without waiting; only when ``sendsSynchronously``.
+  func trySend(invocation request: AzureFunctionsRpcMessages_InvocationRequest) throws
+
   /// The event loop the stream lives on, when it is a NIO channel (for event-loop affinity).
   var eventLoop: (any EventLoop)? { get }
 }
@@ -26,5 +29,12 @@ extension WorkerMessageSink {
   /// Not supported: see ``sendsSynchronously``.
   package func trySend(_ message: AzureFunctionsRpcMessages_StreamingMessage) throws {
     throw FunctionsHostError(code: .internalError, message: "this worker stream cannot send synchronously")
+  }
+
+  /// The request in a `StreamingMessage`, through ``trySend(_:)``.
+  package func trySend(invocation request: AzureFunctionsRpcMessages_InvocationRequest) throws {
+    var message = AzureFunctionsRpcMessages_StreamingMessage()
+    message.invocationRequest = request
+    try trySend(message)
   }
 }

@@ -42,6 +42,16 @@ final class EventStreamSink: WorkerMessageSink {
     try enqueue(message)
   }
 
+  /// Frames the message holding `request` into the current batch, encoded straight from the request.
+  func trySend(invocation request: AzureFunctionsRpcMessages_InvocationRequest) throws {
+    guard let encoder = try InvocationRequestEncoder(request: request) else {
+      var message = AzureFunctionsRpcMessages_StreamingMessage()
+      message.invocationRequest = request
+      return try enqueue(message)
+    }
+    try append(size: encoder.size) { encoder.write(into: &$0) }
+  }
+
   /// Frames `message` into the current batch (and schedules its flush when it is the first).
   func enqueue(_ message: AzureFunctionsRpcMessages_StreamingMessage) throws {
     if let encoder = try InvocationRequestEncoder(message) {

@@ -15,7 +15,7 @@ internal import SwiftProtobuf
 struct InvocationRequestEncoder {
   /// The message's size in bytes.
   let size: Int
-  private let message: AzureFunctionsRpcMessages_StreamingMessage
+  private let requestID: String
   private let request: AzureFunctionsRpcMessages_InvocationRequest
   private let requestSize: Int
   private let bindings: [SizedBinding]
@@ -25,10 +25,17 @@ struct InvocationRequestEncoder {
 
   /// An encoder for `message`, or `nil` when it holds no invocation request (or unknown fields).
   init?(_ message: AzureFunctionsRpcMessages_StreamingMessage) throws {
-    guard case .invocationRequest(let request) = message.content, message.unknownFields.data.isEmpty,
-      request.unknownFields.data.isEmpty
-    else { return nil }
-    self.message = message
+    guard case .invocationRequest(let request) = message.content, message.unknownFields.data.isEmpty else {
+      return nil
+    }
+    try self.init(request: request, requestID: message.requestID)
+  }
+
+  /// An encoder for the `StreamingMessage` holding `request` (no copy of it into a message first), or
+  /// `nil` when the request has unknown fields.
+  init?(request: AzureFunctionsRpcMessages_InvocationRequest, requestID: String = "") throws {
+    guard request.unknownFields.data.isEmpty else { return nil }
+    self.requestID = requestID
     self.request = request
     var total = ProtoWire.optionalString(1, request.invocationID) + ProtoWire.optionalString(2, request.functionID)
     var bindings: [SizedBinding] = []
@@ -64,12 +71,12 @@ struct InvocationRequestEncoder {
     self.bindings = bindings
     self.metadata = metadata
     requestSize = total
-    size = ProtoWire.optionalString(1, message.requestID) + ProtoWire.delimited(4, total)
+    size = ProtoWire.optionalString(1, requestID) + ProtoWire.delimited(4, total)
   }
 
   /// Writes the message (without the gRPC length prefix).
   func write(into buffer: inout ByteBuffer) {
-    buffer.writeOptionalStringField(1, message.requestID)
+    buffer.writeOptionalStringField(1, requestID)
     buffer.writeDelimitedHeader(4, requestSize)
     buffer.writeOptionalStringField(1, request.invocationID)
     buffer.writeOptionalStringField(2, request.functionID)

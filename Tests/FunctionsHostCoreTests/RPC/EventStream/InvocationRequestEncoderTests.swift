@@ -111,6 +111,17 @@ import Testing
     try Self.expectSameBytes(message)
   }
 
+  @Test func aRequestIsEncodedAsTheMessageHoldingIt() throws {
+    let message = Self.httpRequest(body: Data("abc".utf8))
+    let encoder = try #require(try InvocationRequestEncoder(request: message.invocationRequest))
+    var buffer = ByteBuffer()
+    encoder.write(into: &buffer)
+    #expect(Array(buffer.readableBytesView) == (try message.serializedBytes() as [UInt8]))
+    var unknown = message.invocationRequest
+    try unknown.merge(serializedBytes: [0xF8, 0x01, 0x01] as [UInt8])
+    #expect(try InvocationRequestEncoder(request: unknown) == nil)
+  }
+
   @Test func otherMessagesAreLeftToSwiftProtobuf() throws {
     var message = Message()
     message.invocationResponse = AzureFunctionsRpcMessages_InvocationResponse()
