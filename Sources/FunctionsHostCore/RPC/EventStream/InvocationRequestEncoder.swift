@@ -76,6 +76,16 @@ struct InvocationRequestEncoder {
 
   /// Writes the message (without the gRPC length prefix).
   func write(into buffer: inout ByteBuffer) {
+    let size = self.size
+    buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { memory in
+      var writer = ProtoWriter(memory)
+      write(into: &writer)
+      precondition(writer.offset == size, "encoded \(writer.offset) bytes, sized \(size)")
+      return size
+    }
+  }
+
+  private func write(into buffer: inout ProtoWriter) {
     buffer.writeOptionalStringField(1, requestID)
     buffer.writeDelimitedHeader(4, requestSize)
     buffer.writeOptionalStringField(1, request.invocationID)
@@ -129,7 +139,7 @@ private struct SizedBinding {
     }
   }
 
-  func write(into buffer: inout ByteBuffer) {
+  func write(into buffer: inout ProtoWriter) {
     switch content {
     case .typed(let typed):
       buffer.writeOptionalStringField(1, name)
@@ -186,7 +196,7 @@ private struct SizedTypedData {
     self.size = size
   }
 
-  func write(into buffer: inout ByteBuffer) {
+  func write(into buffer: inout ProtoWriter) {
     switch content {
     case .none: break
     case .string(let field, let text): buffer.writeStringField(field, text)
@@ -230,7 +240,7 @@ private struct SizedHTTP {
     size = total
   }
 
-  func write(into buffer: inout ByteBuffer) {
+  func write(into buffer: inout ProtoWriter) {
     buffer.writeOptionalStringField(1, http.method)
     buffer.writeOptionalStringField(2, http.url)
     buffer.writeStringMap(3, http.headers)

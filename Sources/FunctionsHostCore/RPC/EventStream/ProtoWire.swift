@@ -48,15 +48,50 @@ enum ProtoWire {
   }
 }
 
-extension ByteBuffer {
+/// Writes protobuf fields into memory reserved for exactly the message's computed size: no capacity or
+/// uniqueness check per field (a `ByteBuffer` write per byte made writing cost as much as sizing).
+struct ProtoWriter: ~Copyable {
+  private let base: UnsafeMutableRawPointer
+  private let capacity: Int
+  /// Bytes written so far.
+  private(set) var offset = 0
+
+  init(_ memory: UnsafeMutableRawBufferPointer) {
+    base = memory.baseAddress!
+    capacity = memory.count
+  }
+
   @inline(__always)
   mutating func writeVarint(_ value: Int) {
     var v = UInt64(truncatingIfNeeded: value)
     while v >= 0x80 {
-      writeInteger(UInt8(truncatingIfNeeded: v) | 0x80)
+      put(UInt8(truncatingIfNeeded: v) | 0x80)
       v >>= 7
     }
-    writeInteger(UInt8(truncatingIfNeeded: v))
+    put(UInt8(truncatingIfNeeded: v))
+  }
+
+  @inline(__always)
+  private mutating func put(_ byte: UInt8) {
+    precondition(offset < capacity, "protobuf writer past its computed size")
+    base.storeBytes(of: byte, toByteOffset: offset, as: UInt8.self)
+    offset += 1
+  }
+
+  /// Raw bytes.
+  @inline(__always)
+  mutating func writeRaw(_ bytes: UnsafeRawBufferPointer) {
+    guard let source = bytes.baseAddress, bytes.count > 0 else { return }
+    precondition(offset + bytes.count <= capacity, "protobuf writer past its computed size")
+    (base + offset).copyMemory(from: source, byteCount: bytes.count)
+    offset += bytes.count
+  }
+
+  /// The UTF-8 of `text`.
+  @inline(__always)
+  mutating func writeUTF8(_ text: String) {
+    var text = text
+    text.withUTF8 { writeRaw(UnsafeRawBufferPointer($0)) }
   }
 
   /// The tag and length of a length-delimited field whose content follows.
@@ -70,7 +105,7 @@ extension ByteBuffer {
   @inline(__always)
   mutating func writeStringField(_ field: Int, _ text: String) {
     writeDelimitedHeader(field, text.utf8.count)
-    writeString(text)
+    writeUTF8(text)
   }
 
   /// A proto3 string field: nothing when empty.
@@ -83,7 +118,19 @@ extension ByteBuffer {
   @inline(__always)
   mutating func writeBytesField(_ field: Int, _ bytes: Data) {
     writeDelimitedHeader(field, bytes.count)
-    writeBytes(bytes)
+    bytes.withUnsafeBytes { writeRaw($0) }
+  }
+
+  /// Bytes already encoded.
+  @inline(__always)
+  mutating func writeBytes(_ bytes: [UInt8]) {
+    bytes.withUnsafeBytes { writeRaw($0) }
+  }
+
+  /// Bytes already encoded.
+  @inline(__always)
+  mutating func writeBytes(_ bytes: Data) {
+    bytes.withUnsafeBytes { writeRaw($0) }
   }
 
   /// A `map<string, string>` field, entries in the dictionary's order (as SwiftProtobuf writes them).
