@@ -57,12 +57,21 @@ public enum JSONValue: Sendable, Hashable, Decodable {
 
   /// JSON string literal for `s`.
   public static func quote(_ s: String) -> String {
+    var out = ""
+    out.reserveCapacity(s.utf8.count + 2)
+    appendQuoted(s, to: &out)
+    return out
+  }
+
+  /// Appends the JSON string literal for `s` to `out` (no intermediate string).
+  public static func appendQuoted(_ s: String, to out: inout String) {
+    out += "\""
     // Most keys and values need no escape: one copy between the quotes.
     if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-      return "\"" + s + "\""
+      out += s
+      out += "\""
+      return
     }
-    var out = "\""
-    out.reserveCapacity(s.utf8.count + 2)
     for scalar in s.unicodeScalars {
       switch scalar {
       case "\"": out += "\\\""
@@ -78,6 +87,6 @@ public enum JSONValue: Sendable, Hashable, Decodable {
         }
       }
     }
-    return out + "\""
+    out += "\""
   }
 }

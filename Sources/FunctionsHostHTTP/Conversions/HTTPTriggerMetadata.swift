@@ -65,15 +65,17 @@ enum HTTPTriggerMetadata {
   /// `{"k":"v",…}` for string pairs, in the given order.
   static func jsonObject(_ pairs: some Sequence<(String, String)>) -> String {
     var out = "{"
+    out.reserveCapacity(256)
     var first = true
     for (key, value) in pairs {
       if !first { out += "," }
       first = false
-      out += JSONValue.quote(key)
+      JSONValue.appendQuoted(key, to: &out)
       out += ":"
-      out += JSONValue.quote(value)
+      JSONValue.appendQuoted(value, to: &out)
     }
-    return out + "}"
+    out += "}"
+    return out
   }
 
   private static func isJSONSpace(_ b: UInt8) -> Bool {
