@@ -123,7 +123,11 @@ final class EventStreamHandler: ChannelInboundHandler, RemovableChannelHandler {
       case .message(let bytes):
         let message: AzureFunctionsRpcMessages_StreamingMessage
         do {
-          message = try AzureFunctionsRpcMessages_StreamingMessage(serializedBytes: bytes.readableBytesSpan)
+          if let response = bytes.withUnsafeReadableBytes(InvocationResponseDecoder.decode) {
+            message = response
+          } else {
+            message = try AzureFunctionsRpcMessages_StreamingMessage(serializedBytes: bytes.readableBytesSpan)
+          }
         } catch {
           let status =
             machine.phase == .attached
