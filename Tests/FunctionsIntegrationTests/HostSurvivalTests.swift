@@ -69,7 +69,12 @@ struct HostSurvivalTests {
         if live.logs.records.contains(where: { r in lines.contains { r.message.contains($0) } }) { break }
       }
       let line = await seen.value
-      #expect(line != nil, "the host never logged any of \(lines) for mode \(c.mode)")
+      #expect(
+        line != nil,
+        """
+        the host never logged any of \(lines) for mode \(c.mode); its last lines about workers:
+        \(live.logs.records.filter { $0.message.contains("worker") }.suffix(20).map(\.message).joined(separator: "\n"))
+        """)
 
       // The host keeps serving: every request now succeeds.
       for _ in 0..<6 {
