@@ -12,11 +12,7 @@ import Testing
   typealias Message = AzureFunctionsRpcMessages_StreamingMessage
   typealias TypedData = AzureFunctionsRpcMessages_TypedData
 
-  static func typed(_ data: TypedData.OneOf_Data?) -> TypedData {
-    var typed = TypedData()
-    typed.data = data
-    return typed
-  }
+  static func typed(_ data: TypedData.OneOf_Data?) -> TypedData { .holding(data) }
 
   static func binding(_ name: String, _ data: TypedData) -> AzureFunctionsRpcMessages_ParameterBinding {
     var binding = AzureFunctionsRpcMessages_ParameterBinding()

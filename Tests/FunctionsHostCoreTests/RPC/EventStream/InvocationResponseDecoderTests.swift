@@ -11,11 +11,7 @@ import Testing
   typealias Message = AzureFunctionsRpcMessages_StreamingMessage
   typealias TypedData = AzureFunctionsRpcMessages_TypedData
 
-  static func typed(_ data: TypedData.OneOf_Data?) -> TypedData {
-    var typed = TypedData()
-    typed.data = data
-    return typed
-  }
+  static func typed(_ data: TypedData.OneOf_Data?) -> TypedData { .holding(data) }
 
   static func response(returnValue: TypedData?, status: AzureFunctionsRpcMessages_StatusResult.Status = .success)
     -> Message
