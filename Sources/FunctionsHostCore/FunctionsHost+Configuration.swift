@@ -13,9 +13,6 @@ extension FunctionsHost {
     /// The same gRPC EventStream over HTTP/2 on a Unix domain socket in a private directory, for workers
     /// that support it (the bundled Python worker, `--functions-h2-uds-path`); others use TCP. The default.
     case unixSocket = "uds"
-    /// Length-prefixed StreamingMessages (no HTTP/2) over a Unix domain socket, for workers that support
-    /// it (`--functions-uds-path`); kept to compare against `uds`.
-    case rawUnixSocket = "uds-raw"
   }
 
   public struct Configuration: Sendable {

@@ -238,21 +238,9 @@ public final class FunctionsHost: Service, InvocationDispatching, Sendable {
     settings.httpSocketDirectory = directory.path
     guard transport != .grpc else { return (nil, directory) }
     do {
-      let channel: any Channel
-      if transport == .rawUnixSocket {
-        channel = try await UnixSocketTransport(
-          path: directory.socketPath, registry: registry, logger: logger,
-          maxMessageSize: configuration.maxMessageSize,
-          maxMessageSizeBeforeStart: configuration.maxMessageSizeBeforeStart,
-          startTimeout: configuration.startTimeout + .seconds(5)
-        ).bind()
-        settings.rawUnixSocketPath = directory.socketPath
-        logger.info("worker raw-frame endpoint listening on \(directory.socketPath)")
-      } else {
-        channel = try await rpcServer.bind(unixSocketPath: directory.socketPath)
-        settings.unixSocketPath = directory.socketPath
-        logger.info("worker gRPC endpoint listening on unix:\(directory.socketPath)")
-      }
+      let channel = try await rpcServer.bind(unixSocketPath: directory.socketPath)
+      settings.unixSocketPath = directory.socketPath
+      logger.info("worker gRPC endpoint listening on unix:\(directory.socketPath)")
       try directory.restrictSocket()
       return (channel, directory)
     } catch {

@@ -16,7 +16,7 @@ struct BenchDispatch: AsyncParsableCommand {
   @Option(name: .long, help: "The function app folder.") var scriptRoot: String
   @Option(name: .long, help: "The function to invoke (an HTTP-triggered one).") var function: String = "hello"
   @Option(name: .long) var workers: Int = 2
-  @Option(name: .long, help: "uds, grpc or uds-raw.") var transport: String = "uds"
+  @Option(name: .long, help: "uds or grpc.") var transport: String = "uds"
   @Option(name: .long, help: "Invocations in flight.") var concurrency: Int = 64
   @Option(name: .long) var seconds: Double = 10
   @Option(name: .customLong("worker-command"), help: "A worker command (default: the bundled Python worker).")

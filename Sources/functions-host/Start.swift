@@ -40,7 +40,7 @@ struct Start: AsyncParsableCommand {
   @Option(name: .customLong("max-message-size"), help: "Largest gRPC message accepted from a worker, in bytes.")
   var maxMessageSize: Int?
 
-  @Option(name: .long, help: "Worker transport: uds (default: gRPC over a private Unix socket for the bundled worker, TCP for others), grpc (gRPC over TCP for every worker), or uds-raw (length-prefixed frames on a Unix socket; bundled worker only).")
+  @Option(name: .long, help: "Worker transport: uds (default: gRPC over a private Unix socket for the bundled worker, TCP for others)) or grpc (gRPC over TCP for every worker).")
   var transport: String?
 
   @Flag(name: .customLong("no-reload"), help: "Do not restart the workers when the app's files change.")
@@ -122,7 +122,7 @@ struct Start: AsyncParsableCommand {
       throw ValidationError("--port is \(port); expected 0 (any free port) to 65535")
     }
     if let transport, FunctionsHost.Transport(rawValue: transport.lowercased()) == nil {
-      throw ValidationError("--transport '\(transport)' is not uds, grpc or uds-raw")
+      throw ValidationError("--transport '\(transport)' is not uds or grpc")
     }
     for (flag, value) in [("--blob-port", blobPort), ("--queue-port", queuePort), ("--metrics-port", metricsPort)] {
       if let value, !(0...65535).contains(value) {

@@ -3,8 +3,8 @@ import Foundation
 import FunctionsHostCore
 import Testing
 
-/// The bundled worker behaves the same over gRPC on TCP, gRPC on a Unix socket, and raw frames on a Unix
-/// socket, and connects where it is told.
+/// The bundled worker behaves the same over gRPC on TCP and gRPC on a Unix socket, and connects where it
+/// is told.
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct TransportTests {
   /// Which EventStream client the bundled worker runs: its lean h2 client, or grpcio (the library of
@@ -22,7 +22,7 @@ struct TransportTests {
     }
     try await live.stoppingAfter {
       let socketLine = await live.logs.first(timeout: .milliseconds(1)) {
-        $0.message.contains("listening on unix:") || $0.message.contains("raw-frame endpoint listening")
+        $0.message.contains("listening on unix:")
       }
       #expect((socketLine != nil) == (transport != .grpc))
       if client == .h2 {
@@ -30,11 +30,9 @@ struct TransportTests {
         let fallback = await live.logs.first(timeout: .milliseconds(1)) { $0.message.contains("h2 EventStream client is unavailable") }
         #expect(fallback == nil, "\(fallback?.message ?? "")")
       }
-      if transport != .rawUnixSocket {
-        let over = transport == .grpc ? "TCP" : "a Unix socket"
-        let attached = await live.logs.first(timeout: .seconds(30)) { $0.message.contains("attached its EventStream over") }
-        #expect(attached?.message.hasSuffix(over) == true)
-      }
+      let over = transport == .grpc ? "TCP" : "a Unix socket"
+      let attached = await live.logs.first(timeout: .seconds(30)) { $0.message.contains("attached its EventStream over") }
+      #expect(attached?.message.hasSuffix(over) == true)
 
       #expect((try await live.request("GET", "/api/hello?name=Ada")).text == "Hello, Ada!")
       let failed = try await live.request("GET", "/api/fails")

@@ -3,9 +3,7 @@
 - ``grpc``: a grpc.aio server speaking EventStream on TCP (the worker's h2 client connects);
 - ``h2uds``: the same server on a Unix socket (``--functions-h2-uds-path``);
 - ``grpcio``: as ``grpc``, with the worker forced onto its grpc.aio fallback
-  (FUNCTIONS_HOST_WORKER_CLIENT=grpcio);
-- ``uds``: the raw transport: the same StreamingMessages as 4-byte big-endian length + protobuf
-  frames over a Unix domain socket (``--functions-uds-path``).
+  (FUNCTIONS_HOST_WORKER_CLIENT=grpcio).
 
 It launches worker.py as a subprocess with the host's launch arguments and lets a test send
 StreamingMessages and wait for specific replies. Waits are event driven; timeouts only guard
@@ -38,7 +36,6 @@ class StreamClosed(AssertionError):
 class FakeHost:
     def __init__(self, transport: str = "grpc") -> None:
         self.transport = transport
-        self.uds_path = None       # raw frames (--functions-uds-path)
         self.h2_uds_path = None    # gRPC on a Unix socket (--functions-h2-uds-path)
         self._uds_dir = None
         self.received = []  # every message from the worker, in arrival order
@@ -49,12 +46,6 @@ class FakeHost:
         self.port = 0
 
     async def start(self) -> None:
-        if self.transport == "uds":
-            self._uds_dir = tempfile.TemporaryDirectory(prefix="fakehost-")
-            self.uds_path = os.path.join(self._uds_dir.name, "host.sock")
-            self._server = await asyncio.start_unix_server(self._uds_stream, self.uds_path)
-            self.port = 1  # the host passes a placeholder port with --functions-uds-path
-            return
         self._server = grpc.aio.server()
         handler = grpc.method_handlers_generic_handler(
             "AzureFunctionsRpcMessages.FunctionRpc",
@@ -74,39 +65,9 @@ class FakeHost:
 
     async def stop(self) -> None:
         if self._server is not None:
-            if self.transport == "uds":
-                self._server.close()
+            await self._server.stop(0)
+            if self._uds_dir is not None:
                 self._uds_dir.cleanup()
-            else:
-                await self._server.stop(0)
-                if self._uds_dir is not None:
-                    self._uds_dir.cleanup()
-
-    async def _uds_stream(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
-        async def pump():
-            try:
-                while True:
-                    header = await reader.readexactly(4)
-                    data = await reader.readexactly(int.from_bytes(header, "big"))
-                    message = protos.StreamingMessage.FromString(data)
-                    self.received.append(message)
-                    self._inbox.put_nowait(message)
-            except (asyncio.IncompleteReadError, ConnectionError):
-                pass
-            finally:
-                self._inbox.put_nowait(None)
-
-        reader_task = asyncio.ensure_future(pump())
-        try:
-            while True:
-                message = await self._outbox.get()
-                if message is None:
-                    return
-                data = message.SerializeToString()
-                writer.write(len(data).to_bytes(4, "big") + data)
-        finally:
-            writer.close()
-            reader_task.cancel()
 
     async def _event_stream(self, request_iterator, context):
         async def pump():
@@ -192,7 +153,7 @@ class WorkerProcess:
 
 
 async def launch_worker(port: int, app_dir, *, worker_id: str, request_id: str = "req-1",
-                        dialect: str = "both", env=None, uds_path=None,
+                        dialect: str = "both", env=None,
                         h2_uds_path=None) -> WorkerProcess:
     args = [sys.executable, str(WORKER_SCRIPT)]
     if dialect in ("classic", "both"):
@@ -202,8 +163,6 @@ async def launch_worker(port: int, app_dir, *, worker_id: str, request_id: str =
         args += ["--functions-uri", f"http://127.0.0.1:{port}/",
                  "--functions-worker-id", worker_id, "--functions-request-id", request_id,
                  "--functions-grpc-max-message-length", "2147483647"]
-    if uds_path:
-        args += ["--functions-uds-path", uds_path]
     if h2_uds_path:
         args += ["--functions-h2-uds-path", h2_uds_path]
     environment = dict(os.environ)
@@ -227,7 +186,7 @@ async def session(app_dir, transport: str = "grpc", **launch):
     if transport == "grpcio":
         launch["env"] = dict(launch.get("env") or {}, FUNCTIONS_HOST_WORKER_CLIENT="grpcio")
     worker = await launch_worker(host.port, app_dir, worker_id=worker_id,
-                                 uds_path=host.uds_path, h2_uds_path=host.h2_uds_path, **launch)
+                                 h2_uds_path=host.h2_uds_path, **launch)
     try:
         start = await host.expect("start_stream")
         assert start.start_stream.worker_id == worker_id

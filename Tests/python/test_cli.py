@@ -81,7 +81,6 @@ def test_transport_choice(worker_module, monkeypatch):
     monkeypatch.delenv("FUNCTIONS_HOST_WORKER_CLIENT", raising=False)
     assert chosen(CLASSIC) == "H2Transport"
     assert chosen(CLASSIC + ["--functions-h2-uds-path", "/tmp/h.sock"]) == "H2Transport"
-    assert chosen(CLASSIC + ["--functions-uds-path", "/tmp/r.sock"]) == "UnixTransport"
     monkeypatch.setenv("FUNCTIONS_HOST_WORKER_CLIENT", "grpcio")
     assert chosen(CLASSIC) == "Transport"
     assert chosen(CLASSIC + ["--functions-h2-uds-path", "/tmp/h.sock"]) == "Transport"

@@ -125,7 +125,7 @@ async def invoke(host, function_id, invocation_id, **kwargs):
             ).invocation_response
 
 
-@pytest.fixture(params=["grpc", "h2uds", "uds", "grpcio"])
+@pytest.fixture(params=["grpc", "h2uds", "grpcio"])
 def transport(request):
     """Every session test runs over gRPC on TCP and on a Unix socket (the worker's h2 client),
     over the raw Unix-socket transport, and with the worker on its grpc.aio fallback."""

@@ -11,7 +11,6 @@ CPU / (2 × messages). The server's CPU is not counted.
 Clients:
   grpcio  functions_host_worker.transport.Transport (grpc.aio), on asyncio's loop
   h2      functions_host_worker.h2stream.H2Transport, on uvloop when installed (as the worker)
-  uds     functions_host_worker.transport.UnixTransport (raw frames; its own echo server)
 
 Usage (a python with the worker's requirements):
   .build/python-test-venv/bin/python scripts/bench/eventstream_client.py            # all, K=1 and 64
@@ -49,7 +48,7 @@ def sample_message() -> protos.StreamingMessage:
 
 # -- the echo server (child process) ---------------------------------------------------------------
 
-async def serve(tcp_port_file: str, unix_path: str, raw_path: str) -> None:
+async def serve(tcp_port_file: str, unix_path: str) -> None:
     import grpc.aio
     import FunctionRpc_pb2_grpc
 
@@ -63,34 +62,22 @@ async def serve(tcp_port_file: str, unix_path: str, raw_path: str) -> None:
     port = server.add_insecure_port("127.0.0.1:0")
     server.add_insecure_port(f"unix:{unix_path}")
     await server.start()
-
-    async def raw_echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        while True:
-            chunk = await reader.read(1 << 16)  # frames echoed verbatim, as they come
-            if not chunk:
-                return
-            writer.write(chunk)
-
-    raw = await asyncio.start_unix_server(raw_echo, raw_path)
     Path(tcp_port_file).write_text(str(port))
     await asyncio.Event().wait()  # until killed
-    raw.close()
 
 
 # -- the client (this process) ---------------------------------------------------------------------
 
 async def drive(client: str, target: dict, count: int, in_flight: int) -> dict:
     from functions_host_worker.h2client import H2Transport
-    from functions_host_worker.transport import Transport, UnixTransport
+    from functions_host_worker.transport import Transport
 
     if client == "grpcio":
         transport = (Transport(f"unix:{target['unix']}") if target["kind"] == "unix"
                      else Transport("127.0.0.1", target["port"]))
-    elif client == "h2":
+    else:
         transport = (H2Transport(path=target["unix"]) if target["kind"] == "unix"
                      else H2Transport(host="127.0.0.1", port=target["port"]))
-    else:
-        transport = UnixTransport(target["raw"])
     await transport.connect()
     message = sample_message()
     done = asyncio.get_running_loop().create_future()
@@ -147,15 +134,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-n", type=int, default=20000, help="timed messages (default 20000)")
     parser.add_argument("-k", type=int, action="append", help="messages in flight (default 1, 64)")
-    parser.add_argument("--client", choices=("grpcio", "h2", "uds"), action="append")
-    parser.add_argument("--serve", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--client", choices=("grpcio", "h2"), action="append")
+    parser.add_argument("--serve", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         asyncio.run(serve(*args.serve))
         return 0
     folder = tempfile.mkdtemp(prefix="eventstream-bench-")
-    port_file, unix_path, raw_path = (os.path.join(folder, n) for n in ("port", "g.sock", "r.sock"))
-    server = subprocess.Popen([sys.executable, __file__, "--serve", port_file, unix_path, raw_path])
+    port_file, unix_path = (os.path.join(folder, n) for n in ("port", "g.sock"))
+    server = subprocess.Popen([sys.executable, __file__, "--serve", port_file, unix_path])
     try:
         while not os.path.exists(port_file) or not Path(port_file).read_text():
             if server.poll() is not None:
@@ -163,10 +150,9 @@ def main() -> int:
             time.sleep(0.05)  # a benchmark's start-up wait, not production code
         port = int(Path(port_file).read_text())
         for k in args.k or [1, 64]:
-            for client in args.client or ["grpcio", "h2", "uds"]:
-                kinds = ["raw"] if client == "uds" else ["tcp", "unix"]
-                for kind in kinds:
-                    target = {"kind": kind, "port": port, "unix": unix_path, "raw": raw_path}
+            for client in args.client or ["grpcio", "h2"]:
+                for kind in ["tcp", "unix"]:
+                    target = {"kind": kind, "port": port, "unix": unix_path}
                     r = run_client(client, target, args.n, k)
                     print(f"{client:6s} {kind:4s} K={k:<3d} {r['per_second']:9.0f} msg/s  "
                           f"{r['cpu_us_per_hop']:6.1f} µs client CPU per hop", flush=True)

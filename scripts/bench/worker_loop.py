@@ -10,7 +10,6 @@ invocations/s and the worker process's CPU microseconds per invocation (utime + 
 /proc/<pid>/stat, measured over the timed invocations only).
 
 Transports:
-  uds     the raw transport (``--functions-uds-path``): 4-byte big-endian length + protobuf frames
   grpc    the gRPC EventStream on TCP (a grpc.aio server in this process; the worker's h2 client)
   h2uds   the gRPC EventStream on a Unix socket (``--functions-h2-uds-path``; the h2 client)
   grpcio  as grpc, with the worker on its grpc.aio fallback (FUNCTIONS_HOST_WORKER_CLIENT=grpcio)
@@ -19,7 +18,7 @@ that batches like functions-host (one DATA frame and one write per read), so tha
 the Python server, is the bottleneck.
 
 Run with a python that has the worker's requirements, e.g.
-  .build/python-test-venv/bin/python scripts/bench/worker_loop.py             # async + sync, uds
+  .build/python-test-venv/bin/python scripts/bench/worker_loop.py --server h2  # async + sync, h2uds
   .build/python-test-venv/bin/python scripts/bench/worker_loop.py --function sync -n 20000 -k 64
   .build/python-test-venv/bin/python scripts/bench/worker_loop.py --transport grpc -n 5000
   .build/python-test-venv/bin/python scripts/bench/worker_loop.py --profile /tmp/w.prof  # cProfile
@@ -115,10 +114,6 @@ def invocation(function: str, n: int) -> bytes:
     return message.SerializeToString()
 
 
-def frame(data: bytes) -> bytes:
-    return len(data).to_bytes(4, "big") + data
-
-
 class Run:
     """The host side of one worker connection: handshake, then the invocation loop."""
 
@@ -207,41 +202,6 @@ class Run:
         if self.outbox:
             batch, self.outbox = self.outbox, []
             self.send(batch)
-
-
-async def run_uds(args, app: Path, function: str, workdir: Path) -> dict:
-    run = Run(args, app, function)
-    path = str(workdir / f"w-{function}.sock")
-    connected: asyncio.Future = asyncio.get_running_loop().create_future()
-
-    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        run.send = lambda batch: writer.write(b"".join(frame(m) for m in batch))
-        connected.set_result(True)
-        buffer = bytearray()
-        parse = protos.StreamingMessage.FromString
-        while True:
-            chunk = await reader.read(1 << 20)
-            if not chunk:
-                return
-            buffer += chunk
-            offset, size = 0, len(buffer)
-            while size - offset >= 4:
-                length = int.from_bytes(buffer[offset:offset + 4], "big")
-                if size - offset - 4 < length:
-                    break
-                run.on_message(parse(bytes(buffer[offset + 4:offset + 4 + length])))
-                offset += 4 + length
-            del buffer[:offset]
-            run.flush_outbox()
-
-    server = await asyncio.start_unix_server(serve, path, limit=1 << 20)
-    process = launch(args, app, ["--functions-uds-path", path], workdir, function)
-    try:
-        await asyncio.wait_for(connected, 30)
-        return await run.drive(process.pid)
-    finally:
-        await finish(process)
-        server.close()
 
 
 class LeanH2Host(asyncio.Protocol):
@@ -407,7 +367,7 @@ def main() -> int:
     parser.add_argument("-k", type=int, default=64, help="invocations in flight (default 64)")
     parser.add_argument("--warmup", type=int, default=2000, help="untimed invocations first")
     parser.add_argument("--function", choices=("async", "sync", "both"), default="both")
-    parser.add_argument("--transport", choices=("uds", "grpc", "h2uds", "grpcio"), default="uds")
+    parser.add_argument("--transport", choices=("grpc", "h2uds", "grpcio"), default="h2uds")
     parser.add_argument("--server", choices=("grpc.aio", "h2"), default="grpc.aio",
                         help="the host side of grpc/h2uds/grpcio: a grpc.aio server (default) or "
                              "a lean batching server on h2")
@@ -423,8 +383,7 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="worker-loop-"))
     app = workdir / "app"
     make_app(app)
-    runner = (run_uds if args.transport == "uds"
-              else run_lean_h2 if args.server == "h2" else run_grpc)
+    runner = run_lean_h2 if args.server == "h2" else run_grpc
     functions = ("async", "sync") if args.function == "both" else (args.function,)
     status = 0
     try:

@@ -151,7 +151,7 @@ public struct HostJSON: Sendable, Hashable {
         options.maxQueued = Int(n)
       case "transport":
         guard let t = v.stringValue.flatMap({ FunctionsHost.Transport(rawValue: $0.lowercased()) }) else {
-          throw bad("\"grpc\", \"uds\" or \"uds-raw\"")
+          throw bad("\"grpc\" or \"uds\" (\"uds-raw\", the raw-frame transport, was removed: it was slower)")
         }
         options.transport = t
       case "cancelgraceperiod":

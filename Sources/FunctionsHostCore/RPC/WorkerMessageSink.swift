@@ -1,7 +1,7 @@
 package import FunctionsRPC
 package import NIOCore
 
-/// Where a channel's outbound messages go: an EventStream (HTTP/2) or a raw-frame Unix-socket connection.
+/// Where a channel's outbound messages go: an EventStream (HTTP/2), or a test's recording sink.
 package protocol WorkerMessageSink: Sendable {
   /// Sends one message to the worker.
   func write(_ message: AzureFunctionsRpcMessages_StreamingMessage) async throws

@@ -22,9 +22,8 @@ public struct WorkerDescription: Sendable, Hashable {
   public var language: String
   /// Extra environment for the worker process.
   public var environment: [String: String]
-  /// Whether the worker understands `--functions-h2-uds-path` (gRPC over HTTP/2 on a Unix socket) and
-  /// `--functions-uds-path` (raw length-prefixed frames on a Unix socket). Only the bundled Python worker
-  /// does; stock workers always use gRPC over TCP.
+  /// Whether the worker understands `--functions-h2-uds-path` (gRPC over HTTP/2 on a Unix socket). Only
+  /// the bundled Python worker does; stock workers always use gRPC over TCP.
   public var supportsUnixSocketTransport: Bool = false
   /// Whether the worker reads its worker id from the environment variable
   /// ``workerIDEnvironmentVariable`` instead of the command line. The worker id is the only proof a
@@ -57,10 +56,10 @@ public struct WorkerDescription: Sendable, Hashable {
   /// The full argument list (after the executable) with the stock host's launch arguments in both dialects
   /// (without the worker id when the worker ``readsWorkerIDFromEnvironment``; see ``launchEnvironment(workerID:)``),
   /// plus, for a worker that ``supportsUnixSocketTransport``, `--functions-h2-uds-path <unixSocketPath>`
-  /// (gRPC over HTTP/2 on that Unix socket) or `--functions-uds-path <rawUnixSocketPath>` (raw frames).
+  /// (gRPC over HTTP/2 on that Unix socket).
   public func launchArguments(
     host: String, port: Int, workerID: String, requestID: String, maxMessageLength: Int,
-    unixSocketPath: String? = nil, rawUnixSocketPath: String? = nil
+    unixSocketPath: String? = nil
   ) -> [String] {
     var args = arguments
     if let workerPath { args.append(workerPath) }
@@ -80,10 +79,7 @@ public struct WorkerDescription: Sendable, Hashable {
         "--functions-request-id", requestID, "--functions-grpc-max-message-length", String(maxMessageLength),
       ]
     }
-    if supportsUnixSocketTransport {
-      if let unixSocketPath { args += ["--functions-h2-uds-path", unixSocketPath] }
-      if let rawUnixSocketPath { args += ["--functions-uds-path", rawUnixSocketPath] }
-    }
+    if supportsUnixSocketTransport, let unixSocketPath { args += ["--functions-h2-uds-path", unixSocketPath] }
     return args
   }
 

@@ -192,8 +192,7 @@ extension WorkerSupervisor {
     let d = settings.description
     let arguments = d.launchArguments(
       host: "127.0.0.1", port: rpcPort, workerID: workerID, requestID: UUID().uuidString.lowercased(),
-      maxMessageLength: settings.maxMessageLength, unixSocketPath: settings.unixSocketPath,
-      rawUnixSocketPath: settings.rawUnixSocketPath)
+      maxMessageLength: settings.maxMessageLength, unixSocketPath: settings.unixSocketPath)
     var environment = d.processEnvironment(appSettings: generation.environment, appDirectory: settings.scriptRoot)
       .merging(d.launchEnvironment(workerID: workerID)) { _, launch in launch }
     if let directory = settings.httpSocketDirectory, d.supportsUnixSocketTransport {

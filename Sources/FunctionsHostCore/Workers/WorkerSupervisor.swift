@@ -29,8 +29,6 @@ package final class WorkerSupervisor: Sendable {
     var healthTimeout: Duration = .seconds(30)
     /// The Unix socket of the gRPC-over-Unix-socket transport, when chosen.
     var unixSocketPath: String? = nil
-    /// The Unix socket of the raw-frame transport, when chosen.
-    var rawUnixSocketPath: String? = nil
     /// The private directory where each bundled worker binds its own HTTP server's Unix socket
     /// (HTTP proxying; `FUNCTIONS_HOST_HTTP_SOCKET`).
     var httpSocketDirectory: String? = nil

@@ -27,14 +27,14 @@ from .logs import (
     rpc_level, user_log_level,
 )
 from .runner import SyncRunner
-from .transport import Transport, UnixTransport
+from .transport import Transport
 from .wiring import H2Transport, Worker, main, make_transport
 
 __all__ = [
     "Dispatcher", "FunctionInfo", "FunctionLoadError", "FunctionLoader", "GenericBinding",
     "H2Transport",
     "INVOCATION_ID", "LOGGER_NAME", "LaunchArgs", "OutValue", "RpcLogHandler", "StdoutForwarder",
-    "SyncRunner", "Transport", "TriggerMetadata", "UnixTransport", "WORKER_VERSION", "Worker",
+    "SyncRunner", "Transport", "TriggerMetadata", "WORKER_VERSION", "Worker",
     "current_invocation_id", "datum_from_typed_data", "function_id_for", "main", "make_context",
     "make_print_sink", "make_transport", "parse_args", "python_level", "rpc_exception", "rpc_level",
     "typed_data_from_datum", "user_log_level",

@@ -17,7 +17,6 @@ class LaunchArgs(typing.NamedTuple):
     worker_id: str
     request_id: str
     grpc_max_message_length: typing.Optional[int]
-    uds_path: typing.Optional[str] = None
     h2_uds_path: typing.Optional[str] = None
 
 
@@ -28,8 +27,7 @@ def parse_args(argv: typing.Sequence[str],
     instead; that variable is always removed from ``environ``.
 
     Where to connect, first match wins: ``--functions-h2-uds-path PATH`` (the EventStream over
-    HTTP/2 on a Unix socket), ``--functions-uds-path PATH`` (raw length-prefixed frames on a Unix
-    socket), else TCP to ``--functions-uri`` or ``--host``/``--port``."""
+    HTTP/2 on a Unix socket), else TCP to ``--functions-uri`` or ``--host``/``--port``."""
     environ = os.environ if environ is None else environ
     id_from_environment = environ.pop(WORKER_ID_VARIABLE, None)
     parser = argparse.ArgumentParser(prog="worker.py", allow_abbrev=False)
@@ -38,7 +36,7 @@ def parse_args(argv: typing.Sequence[str],
                        ("--functions-uri", str), ("--functions-worker-id", str),
                        ("--functions-request-id", str),
                        ("--functions-grpc-max-message-length", int),
-                       ("--functions-uds-path", str), ("--functions-h2-uds-path", str)):
+                       ("--functions-h2-uds-path", str)):
         parser.add_argument(flag, type=kind)
     ns, _unknown = parser.parse_known_args(list(argv))
     host, port = ns.host, ns.port
@@ -46,11 +44,10 @@ def parse_args(argv: typing.Sequence[str],
         uri = urllib.parse.urlsplit(ns.functions_uri)
         host, port = uri.hostname or host, uri.port or port
     worker_id = ns.functions_worker_id or ns.workerId or id_from_environment
-    socket_path = ns.functions_h2_uds_path or ns.functions_uds_path
-    if not (socket_path or (host and port)) or not worker_id:
+    if not (ns.functions_h2_uds_path or (host and port)) or not worker_id:
         parser.error("need --functions-uri (or --host/--port, or a Unix socket: "
                      "--functions-h2-uds-path) and --functions-worker-id "
                      f"(or --workerId, or {WORKER_ID_VARIABLE} in the environment)")
     return LaunchArgs(host, port, worker_id, ns.functions_request_id or ns.requestId or "",
                       ns.functions_grpc_max_message_length or ns.grpcMaxMessageLength,
-                      ns.functions_uds_path, ns.functions_h2_uds_path)
+                      ns.functions_h2_uds_path)

@@ -12,7 +12,7 @@ import FunctionRpc_pb2 as protos
 
 from .constants import LOGGER_NAME, QUIET_LOGGERS
 from .cli import LaunchArgs, parse_args
-from .transport import Transport, UnixTransport
+from .transport import Transport
 
 try:
     from .h2client import H2Transport
@@ -114,8 +114,6 @@ def make_transport(args: LaunchArgs):
         if use_grpcio():  # grpc.aio speaks the same EventStream on a unix: target
             return Transport(f"unix:{args.h2_uds_path}")
         return H2Transport(path=args.h2_uds_path)
-    if args.uds_path:
-        return UnixTransport(args.uds_path)
     if use_grpcio():
         return Transport(args.host, args.port)
     return H2Transport(host=args.host, port=args.port)
@@ -139,12 +137,12 @@ def main(argv: typing.Optional[typing.Sequence[str]] = None) -> None:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="LanguageWorkerConsoleLog%(levelname)s %(name)s: %(message)s")
-    if H2_MISSING and not args.uds_path:
+    if H2_MISSING:
         logging.getLogger(LOGGER_NAME).warning(
             "the h2 EventStream client is unavailable (%s); using grpcio instead, which costs "
             "several times more CPU per message", H2_MISSING)
     worker = Worker(args)
-    grpcio = not args.uds_path and use_grpcio()
+    grpcio = use_grpcio()
     code = run_loop(worker.run(), uvloop_allowed=not grpcio)
     sys.stdout.flush()
     sys.stderr.flush()

@@ -9,8 +9,8 @@ import Testing
 @testable import FunctionsHostCore
 
 /// A worker launched as a process must attach from that process's group, on every endpoint: the
-/// EventStream server over TCP (`/proc/net/tcp` and descriptors) and over its Unix socket (SO_PEERCRED),
-/// and the raw-frame Unix socket. This test process plays the connecting worker: a channel whose
+/// EventStream server over TCP (`/proc/net/tcp` and descriptors) and over its Unix socket (SO_PEERCRED).
+/// This test process plays the connecting worker: a channel whose
 /// "launched process" is this process's group accepts it; one whose launched process is init refuses it.
 @Suite(.serialized, .timeLimit(.minutes(1)))
 struct WorkerPeerBindingLiveTests {
@@ -119,36 +119,5 @@ struct WorkerPeerBindingLiveTests {
     #expect(code == .permissionDenied)
     // Before the pid is known, only a process group led by a child of this host may attach.
     #expect(log.records.contains { $0.contains("this host launched") })
-  }
-
-  /// The raw-frame transport: a StartStream frame from a process outside the launched group closes the
-  /// connection, logged; from the group, the connection stays and the worker is attached.
-  @Test(arguments: [true, false])
-  func theRawUnixSocketChecksItsPeerToo(fromTheGroup: Bool) async throws {
-    try #require(getpgrp() != 1)
-    let log = RecordingLogger()
-    let registry = WorkerRegistry()
-    let (events, sink) = AsyncStream<WorkerLifecycle.Event>.makeStream()
-    let worker = WorkerChannel(
-      workerID: "raw-worker", slot: 0, logger: log.logger, events: sink, bindsToLaunchedProcess: true)
-    worker.setPID(fromTheGroup ? getpgrp() : 1)
-    registry.register(worker)
-    let directory = try PrivateSocketDirectory.create()
-    defer { directory.remove() }
-    let listener = try await UnixSocketTransport(path: directory.socketPath, registry: registry, logger: log.logger).bind()
-    defer { listener.close(promise: nil) }
-    let socket = try await RawSocket.unix(path: directory.socketPath)
-    var start = StreamingMessage()
-    start.startStream.workerID = "raw-worker"
-    let bytes: [UInt8] = try start.serializedBytes()
-    let length = UInt32(bytes.count)
-    try await socket.send([UInt8(length >> 24), UInt8((length >> 16) & 0xFF), UInt8((length >> 8) & 0xFF), UInt8(length & 0xFF)] + bytes)
-    if fromTheGroup {
-      for await event in events where event == .streamAttached { break }
-      #expect(!log.records.contains { $0.contains("intrusion attempt") })
-    } else {
-      #expect(await socket.readUntilClosed(), "the host closed the stranger's connection")
-      #expect(await log.waitFor(containing: "intrusion attempt: a StartStream for worker 0 does not come from its launched process"))
-    }
   }
 }
