@@ -59,7 +59,11 @@ def test_no_worker_id_anywhere_is_an_error_naming_the_variable(worker_module, ca
 
 def test_h2_unix_socket_path(worker_module):
     args = worker_module.parse_args(CLASSIC + ["--functions-h2-uds-path", "/tmp/h.sock"])
-    assert args.h2_uds_path == "/tmp/h.sock" and args.uds_path is None
+    assert args.h2_uds_path == "/tmp/h.sock"
+    # The raw-frame socket is gone: its flag is ignored like any unknown argument, and is no way in.
+    assert not hasattr(args, "uds_path")
+    with pytest.raises(SystemExit):
+        worker_module.parse_args(["--functions-uds-path", "/tmp/r.sock", "--functions-worker-id", "w"], {})
 
 
 def test_a_socket_path_alone_is_enough_to_connect(worker_module):
