@@ -89,20 +89,15 @@ private struct CaseInsensitiveMap {
     [String: (key: String, value: AzureFunctionsRpcMessages_TypedData.OneOf_Data)] = [:]
 
   subscript(key: String) -> AzureFunctionsRpcMessages_TypedData.OneOf_Data? {
-    get { storage[Self.fold(key)]?.value }
+    get { storage[key.lowercasedKey]?.value }
     set {
-      let folded = Self.fold(key)
+      let folded = key.lowercasedKey
       guard let newValue else {
         storage[folded] = nil
         return
       }
       storage[folded] = (storage[folded]?.key ?? key, newValue)
     }
-  }
-
-  /// `key` lower-cased; the key itself when it has no upper-case ASCII and no non-ASCII byte (no copy).
-  private static func fold(_ key: String) -> String {
-    key.utf8.contains(where: { $0 >= 0x80 || ($0 >= 0x41 && $0 <= 0x5A) }) ? key.lowercased() : key
   }
 
   var typedData: [String: AzureFunctionsRpcMessages_TypedData] {

@@ -22,7 +22,7 @@ struct QueryParameters: Sendable {
         value = ""
       }
       guard !key.isEmpty else { continue }
-      let folded = key.utf8.contains(where: { $0 >= 0x80 || ($0 >= 0x41 && $0 <= 0x5A) }) ? key.lowercased() : key
+      let folded = key.lowercasedKey
       if let i = index[folded] {
         entries[i].values.append(value)
       } else {

@@ -47,6 +47,14 @@ extension StringProtocol {
   }
 }
 
+extension String {
+  /// The text lower-cased for case-insensitive keys; the text itself (no copy) when it has no upper-case
+  /// ASCII letter and no non-ASCII byte, as most keys.
+  var lowercasedKey: String {
+    utf8.contains(where: { $0 >= 0x80 || ($0 >= 0x41 && $0 <= 0x5A) }) ? lowercased() : self
+  }
+}
+
 extension StringProtocol {
   /// The index of the first `byte` (an ASCII character), searched byte by byte rather than by
   /// grapheme; a valid index into the text since UTF-8 never has an ASCII byte inside a character's

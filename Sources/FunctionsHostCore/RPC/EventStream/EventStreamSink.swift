@@ -45,9 +45,11 @@ final class EventStreamSink: WorkerMessageSink {
   /// Frames the message holding `request` into the current batch, encoded straight from the request.
   func trySend(invocation request: AzureFunctionsRpcMessages_InvocationRequest) throws {
     guard let encoder = try InvocationRequestEncoder(request: request) else {
+      // Unknown fields: SwiftProtobuf keeps them (the hand encoder would have to re-check them again).
       var message = AzureFunctionsRpcMessages_StreamingMessage()
       message.invocationRequest = request
-      return try enqueue(message)
+      let bytes: [UInt8] = try message.serializedBytes()
+      return try append(size: bytes.count) { $0.writeBytes(bytes) }
     }
     try append(size: encoder.size) { encoder.write(into: &$0) }
   }
@@ -70,9 +72,7 @@ final class EventStreamSink: WorkerMessageSink {
       b.buffer.reserveCapacity(minimumWritableBytes: 5 + size)
       b.buffer.writeInteger(UInt8(0))
       b.buffer.writeInteger(UInt32(truncatingIfNeeded: size))
-      let start = b.buffer.writerIndex
-      write(&b.buffer)
-      assert(b.buffer.writerIndex - start == size, "encoded \(b.buffer.writerIndex - start) bytes, sized \(size)")
+      write(&b.buffer)  // exactly `size` bytes (the encoder checks its own)
       if b.scheduled { return false }
       b.scheduled = true
       return true
